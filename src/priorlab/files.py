@@ -1,0 +1,98 @@
+"""Files and folders written whole or not at all.
+
+Every output is written to a temporary sibling first and renamed onto its destination only once it
+is complete (`os.replace` is atomic within one filesystem). An error or a kill therefore never leaves
+a half-written file or folder behind, and a reader sees either the old version or the new one.
+Deciding *whether* a destination may be replaced is the caller's policy, not this module's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # matplotlib is only needed by callers that save figures
+    from matplotlib.figure import Figure
+
+
+def _sibling(path: Path, tag: str) -> Path:
+    """A hidden, unique name beside `path`: same folder, so the final rename stays on one filesystem."""
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.{tag}")
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; when the block succeeds it replaces `path`.
+
+    The temporary path keeps the suffix because writers such as matplotlib pick the format from it.
+    It is removed whatever happens, so an error leaves `path` as it was (or absent).
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"folder for {path.name} does not exist: {path.parent}")
+    temporary = _sibling(path.with_suffix(""), f"tmp{path.suffix}")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write `text` (UTF-8) to `path` atomically."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    """Write `data` as indented JSON to `path` atomically; NaN and infinities are refused (not JSON)."""
+    return write_text(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def save_figure(figure: Figure, path: str | Path, dpi: int = 110) -> Path:
+    """Save a matplotlib figure atomically; the format comes from the suffix (.png, .svg, .pdf, ...)."""
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=dpi, bbox_inches="tight", facecolor="white")
+    return Path(path)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Rename `staging` onto `target`; an existing target is moved aside first and restored on failure."""
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    backup = _sibling(target, "old")
+    os.replace(target, backup)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        os.replace(backup, target)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+@contextmanager
+def staged_directory(target: str | Path) -> Iterator[Path]:
+    """Yield an empty staging folder beside `target`; when the block succeeds it becomes `target`.
+
+    An existing `target` is replaced whole (callers check first that it may be). On any error the
+    staging folder is removed and `target` is left exactly as it was. Missing parents are created.
+    """
+    target = Path(target)
+    parent = target.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = _sibling(parent / target.name, "tmp")
+    staging.mkdir()  # unlike tempfile.mkdtemp (mode 0o700), this respects the umask
+    try:
+        yield staging
+        _swap_in(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
