@@ -1,0 +1,88 @@
+"""Toy problems (the paper's 1-D regression data) and the CSV reading used by the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from priorlab.samples import Samples
+
+
+def osband_1d() -> tuple[np.ndarray, np.ndarray]:
+    """The 20-point 1-D data of Osband et al. (2018): two clusters with a gap, fixed noise.
+
+    x: 10 points evenly spaced on [0, 0.5] and 10 on [1, 1.5]; y = x + sin(3x) + sin(12x) + 0.1 N(0, 1)
+    with the noise from `numpy.random.RandomState(0)`. Both float32 of shape (20, 1).
+    """
+    x = np.concatenate([np.linspace(0.0, 0.5, 10), np.linspace(1.0, 1.5, 10)]).reshape(-1, 1)
+    noise = np.random.RandomState(0).randn(*x.shape)
+    y = x + np.sin(3 * x) + np.sin(12 * x) + 0.1 * noise
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+@dataclass
+class Table:
+    """A CSV read for modelling: the whole frame plus its numeric feature matrix (and target)."""
+
+    frame: pd.DataFrame
+    features: list[str]
+    x: np.ndarray
+    y: np.ndarray | None
+
+
+def _numeric_column(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() & frame[column].notna() | ~np.isfinite(values.fillna(0.0))
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"{path}: column {column!r} is not numeric (row {row + 1}: {frame[column].iloc[row]!r})")
+    if values.isna().any():
+        row = int(np.flatnonzero(values.isna().to_numpy())[0])
+        raise ValueError(f"{path}: column {column!r} has a missing value (row {row + 1})")
+    return values.to_numpy(dtype=np.float64)
+
+
+def read_table(path: str | Path, *, target: str | None = None, features: Sequence[str] | None = None) -> Table:
+    """Read a CSV; features default to every column but the target. Errors name the file, column and row."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable CSV file ({exc})") from None
+    if frame.empty:
+        raise ValueError(f"{path}: no data rows")
+    if target is not None and target not in frame.columns:
+        raise ValueError(f"{path}: target column {target!r} not found (columns: {', '.join(map(str, frame.columns))})")
+    names = [c for c in frame.columns if c != target] if features is None else list(features)
+    if not names:
+        raise ValueError(f"{path}: no feature columns")
+    for name in names:
+        if name not in frame.columns:
+            raise ValueError(f"{path}: feature column {name!r} not found (columns: {', '.join(map(str, frame.columns))})")
+    x = np.column_stack([_numeric_column(frame, name, path) for name in names])
+    y = None if target is None else _numeric_column(frame, target, path)
+    return Table(frame, [str(n) for n in names], x, y)
+
+
+def with_predictions(frame: pd.DataFrame, samples: Samples, *, level: float = 0.9, members: bool = False) -> pd.DataFrame:
+    """`frame` plus the columns mean, std, lower, upper (central interval at `level`) and, if asked,
+    member_0..member_{K-1}: the prediction CSV of `priorlab predict`."""
+    if not 0 < level < 1:
+        raise ValueError(f"level: expected a probability in (0, 1), got {level}")
+    draws = np.asarray(samples.samples)
+    if draws.ndim != 2 or draws.shape[1] != len(frame):
+        raise ValueError(f"samples: expected shape (K, {len(frame)}), got {draws.shape}")
+    lower, upper = samples.interval(level)
+    columns = {"mean": samples.mean(), "std": samples.std(), "lower": lower, "upper": upper}
+    if members:
+        columns.update({f"member_{k}": draws[k] for k in range(draws.shape[0])})
+    clashes = sorted(set(columns) & set(map(str, frame.columns)))
+    if clashes:
+        raise ValueError(f"data: input columns {clashes} would be overwritten by the prediction columns")
+    return pd.concat([frame.reset_index(drop=True), pd.DataFrame(columns)], axis=1)

@@ -1,0 +1,64 @@
+"""The seed's single-model API: an MLP, a model with an additive frozen prior, a fixed sine prior.
+
+These are the reference semantics that `Ensemble` vectorises; a member of an ensemble can always be
+rebuilt as one of these (`Ensemble.member`), which is how the tests check the fast path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+
+class MLP(nn.Module):
+    """Fully connected network with SELU activations and Glorot-uniform weights (as in the seed)."""
+
+    def __init__(self, in_features: int = 1, hidden: Sequence[int] = (20, 20), out_features: int = 1):
+        super().__init__()
+        widths = [int(in_features), *(int(h) for h in hidden), int(out_features)]
+        if any(w < 1 for w in widths):
+            raise ValueError(f"hidden: every layer width must be >= 1, got {widths}")
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]))
+        for layer in self.layers:
+            nn.init.xavier_uniform_(layer.weight)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        x = inputs
+        for layer in self.layers[:-1]:
+            x = nn.functional.selu(layer(x))
+        return self.layers[-1](x)
+
+
+class ModelWithPrior(nn.Module):
+    """`base(x) + prior_scale * prior(x)`, where the prior is never trained (its output is detached)."""
+
+    def __init__(self, base_model: nn.Module, prior_model: nn.Module, prior_scale: float = 1.0):
+        super().__init__()
+        self.base_model = base_model
+        self.prior_model = prior_model
+        self.prior_scale = prior_scale
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            prior_out = self.prior_model(inputs)
+        return self.base_model(inputs) + self.prior_scale * prior_out.detach()
+
+
+class SinPrior(nn.Module):
+    """The seed's fixed (non-random) prior function `sin(freq * x)`."""
+
+    def __init__(self, freq: float = 3.0):
+        super().__init__()
+        self.freq = float(freq)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        return torch.sin(self.freq * inputs)
+
+
+class ZeroPrior(nn.Module):
+    """The absent prior: contributes nothing, so the member is a plain bootstrapped network."""
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        return torch.zeros_like(inputs[..., :1])

@@ -1,0 +1,211 @@
+"""K networks evaluated and differentiated at once, parameters on a leading member axis.
+
+Two implementations share one small interface (`parameters`, `forward`, `losses_and_grad`,
+`member_module`):
+
+- `StackedMLP`, the fast path for the seed's MLP: all members' weights live in ONE (K, P) tensor whose
+  views are the (K, in, out) weight matrices, the forward pass is a chain of `baddbmm`s and the
+  backward pass is written out by hand (no autograd graph), so one training step is ~20 tensor ops
+  whatever K is, and Adam updates a single tensor.
+- `StackedModules`, the generic path for any `nn.Module` factory: `torch.func.stack_module_state`
+  + `functional_call` + `vmap`, differentiated by autograd.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Protocol
+
+import torch
+from torch import nn
+from torch.func import functional_call, stack_module_state, vmap
+
+from priorlab.priors.losses import member_losses, member_losses_and_grad
+from priorlab.priors.nets import MLP
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class StackedNetwork(Protocol):
+    """What the fit loop (`training.train`) and `Ensemble` need from K stacked networks."""
+
+    n_members: int
+
+    def parameters(self) -> list[torch.Tensor]: ...
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor: ...
+
+    def losses_and_grad(self, x: torch.Tensor, offset: torch.Tensor, y: torch.Tensor, weights: torch.Tensor,
+                        task: str) -> torch.Tensor: ...
+
+    def member_module(self, k: int) -> nn.Module: ...
+
+
+def _broadcast_members(x: torch.Tensor, n_members: int) -> torch.Tensor:
+    """(n, d) inputs shared by all members -> a (K, n, d) view; (K, n, d) passes through."""
+    return x if x.dim() == 3 else x.unsqueeze(0).expand(n_members, -1, -1)
+
+
+def _bmm(a: torch.Tensor, b: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+    """Batched matmul; a product with a unit inner or outer dimension (the 1-input and 1-output layers of
+    the usual regression MLP) is a broadcast multiply, several times faster than MKL's batched gemm."""
+    if a.shape[-1] == 1:
+        return torch.mul(a, b, out=out)
+    if b.shape[-1] == 1:
+        return torch.sum(a * b.transpose(1, 2), dim=-1, keepdim=True, out=out)
+    return torch.bmm(a, b, out=out)
+
+
+def _affine(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    if h.shape[-1] == 1 or weight.shape[-1] == 1:
+        return _bmm(h, weight).add_(bias)
+    return torch.baddbmm(bias, h, weight)
+
+
+class StackedMLP:
+    """K `MLP`s with SELU activations as one flat parameter tensor and a hand-written backward pass.
+
+    The flat 1-D buffer holds, layer after layer, the (K, in, out) weights and (K, 1, out) biases of all
+    members, each block contiguous so matmuls write gradients straight into `flat.grad`.
+    """
+
+    def __init__(self, members: Sequence[MLP]):
+        if not members:
+            raise ValueError("members: need at least one MLP")
+        layers = [list(m.layers) for m in members]
+        widths = [layers[0][0].in_features] + [layer.out_features for layer in layers[0]]
+        blocks = []
+        for depth in range(len(widths) - 1):
+            blocks.append(torch.stack([ls[depth].weight.detach().T for ls in layers]).reshape(-1))
+            blocks.append(torch.stack([ls[depth].bias.detach() for ls in layers]).reshape(-1))
+        self._setup(torch.cat(blocks), widths, len(members))
+
+    @classmethod
+    def from_flat(cls, flat: torch.Tensor, widths: Sequence[int], n_members: int) -> StackedMLP:
+        """Rebuild from a saved flat buffer, the layer widths [in, hidden..., out] and K."""
+        widths = [int(w) for w in widths]
+        expected = n_members * sum(a * b + b for a, b in zip(widths[:-1], widths[1:]))
+        if flat.dim() != 1 or flat.numel() != expected:
+            raise ValueError(f"flat: expected {expected} values for {n_members} members of widths {widths}, "
+                             f"got shape {tuple(flat.shape)}")
+        self = cls.__new__(cls)
+        self._setup(flat.detach().clone(), widths, n_members)
+        return self
+
+    def _setup(self, flat: torch.Tensor, widths: list[int], n_members: int) -> None:
+        self.widths, self.n_members = widths, n_members
+        self.flat = flat.contiguous()
+        self.flat.grad = torch.zeros_like(self.flat)
+        self._bind()
+
+    def _bind(self) -> None:
+        """Views (K, in, out) weights and (K, 1, out) biases into the value and gradient buffers."""
+        self.weights, self.biases, self.weight_grads, self.bias_grads = [], [], [], []
+        offset, k = 0, self.n_members
+        for a, b in zip(self.widths[:-1], self.widths[1:]):
+            for values, grads, shape in ((self.weights, self.weight_grads, (k, a, b)),
+                                         (self.biases, self.bias_grads, (k, 1, b))):
+                size = k * shape[1] * shape[2]
+                values.append(self.flat[offset:offset + size].view(shape))
+                grads.append(self.flat.grad[offset:offset + size].view(shape))
+                offset += size
+
+    def to(self, device: torch.device | str) -> StackedMLP:
+        flat = self.flat.to(device)
+        if flat is not self.flat:
+            self._setup(flat, self.widths, self.n_members)
+        return self
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [self.flat]
+
+    def _activations(self, x: torch.Tensor) -> list[torch.Tensor]:
+        hidden = [_broadcast_members(x, self.n_members)]
+        for weight, bias in zip(self.weights[:-1], self.biases[:-1]):
+            hidden.append(torch.selu_(_affine(hidden[-1], weight, bias)))
+        return hidden
+
+    @torch.no_grad()
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs (K, n, out) for inputs (n, d) shared by all members or (K, n, d)."""
+        return _affine(self._activations(x)[-1], self.weights[-1], self.biases[-1])
+
+    @torch.no_grad()
+    def losses_and_grad(
+        self, x: torch.Tensor, offset: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, task: str
+    ) -> torch.Tensor:
+        """Per-member losses of `forward(x) + offset`; their gradient is written into `flat.grad`."""
+        hidden = self._activations(x)
+        out = _affine(hidden[-1], self.weights[-1], self.biases[-1]).add_(offset)
+        losses, grad = member_losses_and_grad(out, y, weights, task)
+        for layer in range(len(self.weights) - 1, -1, -1):
+            torch.sum(grad, dim=1, keepdim=True, out=self.bias_grads[layer])
+            _bmm(hidden[layer].transpose(1, 2), grad, out=self.weight_grads[layer])
+            if layer:
+                grad = _bmm(grad, self.weights[layer].transpose(1, 2))
+                # SELU's derivative from its output h: scale where h > 0, h + scale * alpha elsewhere
+                grad = torch.ops.aten.elu_backward(grad, SELU_ALPHA, SELU_SCALE, 1.0, True, hidden[layer])
+        return losses
+
+    def member_module(self, k: int) -> MLP:
+        """Member k as a standalone `MLP` with a copy of its current weights."""
+        with torch.random.fork_rng(devices=[]):  # the throwaway initialisation must not move torch's RNG
+            mlp = MLP(self.widths[0], self.widths[1:-1], self.widths[-1]).to(self.flat.device)
+        with torch.no_grad():
+            for layer, weight, bias in zip(mlp.layers, self.weights, self.biases):
+                layer.weight.copy_(weight[k].T)
+                layer.bias.copy_(bias[k, 0])
+        return mlp
+
+
+class StackedModules:
+    """K copies of any `nn.Module` architecture, vectorised with `torch.func` and trained by autograd."""
+
+    def __init__(self, members: Sequence[nn.Module]):
+        if not members:
+            raise ValueError("members: need at least one module")
+        self.n_members = len(members)
+        params, buffers = stack_module_state(list(members))
+        self.params = {name: p.detach().requires_grad_(True) for name, p in params.items()}
+        self.buffers = buffers
+        self._template = copy.deepcopy(members[0])
+        self._skeleton = copy.deepcopy(members[0]).to("meta")
+
+    def to(self, device: torch.device | str) -> StackedModules:
+        self.params = {n: p.detach().to(device).requires_grad_(True) for n, p in self.params.items()}
+        self.buffers = {n: b.to(device) for n, b in self.buffers.items()}
+        self._template = self._template.to(device)
+        return self
+
+    def parameters(self) -> list[torch.Tensor]:
+        return list(self.params.values())
+
+    def _call(self, x: torch.Tensor) -> torch.Tensor:
+        def one(params, buffers, inputs):
+            return functional_call(self._skeleton, (params, buffers), (inputs,))
+
+        in_dims = (0, 0, 0 if x.dim() == 3 else None)
+        out = vmap(one, in_dims=in_dims)(self.params, self.buffers, x)
+        return out.unsqueeze(-1) if out.dim() == 2 else out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return self._call(x)
+
+    def losses_and_grad(
+        self, x: torch.Tensor, offset: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, task: str
+    ) -> torch.Tensor:
+        for p in self.params.values():
+            p.grad = None
+        with torch.enable_grad():
+            losses = member_losses(self._call(x) + offset, y, weights, task)
+            losses.sum().backward()
+        return losses.detach()
+
+    def member_module(self, k: int) -> nn.Module:
+        module = copy.deepcopy(self._template)
+        state = {name: t[k].detach().clone() for name, t in {**self.params, **self.buffers}.items()}
+        module.load_state_dict(state)
+        return module

@@ -1,0 +1,129 @@
+"""`priorlab fit` / `priorlab predict`, in process: files written, errors as one line + exit 2, no debris."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from priorlab.cli import main
+from priorlab.priors import Ensemble, osband_1d
+
+
+@pytest.fixture()
+def train_csv(tmp_path):
+    x, y = osband_1d()
+    path = tmp_path / "train.csv"
+    pd.DataFrame({"x": x[:, 0], "noise": np.arange(20.0), "y": y[:, 0]}).to_csv(path, index=False)
+    return path
+
+
+def error_text(capsys) -> str:
+    """stderr with rich's line wrapping undone."""
+    return " ".join(capsys.readouterr().err.split())
+
+
+def run(argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in argv])
+    return exit_info.value.code
+
+
+def fit(train_csv, out, *extra):
+    main(["fit", str(train_csv), "--target", "y", "--features", "x", "--members", "6", "--epochs", "40",
+          "--out", str(out), "--quiet", *map(str, extra)])
+
+
+def test_fit_then_predict_writes_inputs_summaries_and_members(tmp_path, train_csv, capsys):
+    fit(train_csv, tmp_path / "model", "--prior", "sine", "--prior-scale", "0.5", "--bootstrap", "poisson", "--seed", "4")
+    assert "model:" in capsys.readouterr().out
+    model = Ensemble.load(tmp_path / "model")
+    assert (model.n_members, model.prior, model.prior_scale, model.bootstrap, model.seed) == (6, "sine", 0.5, "poisson", 4)
+    assert model.standardize
+    assert model.feature_names_ == ["x"]
+
+    grid = pd.DataFrame({"id": ["a", "b", "c"], "x": [-1.0, 0.25, 2.0]})
+    grid.to_csv(tmp_path / "grid.csv", index=False)
+    main(["predict", str(tmp_path / "model"), str(tmp_path / "grid.csv"), "--out", str(tmp_path / "pred.csv"),
+          "--level", "0.8", "--members"])
+    pred = pd.read_csv(tmp_path / "pred.csv")
+    assert list(pred.columns) == ["id", "x", "mean", "std", "lower", "upper"] + [f"member_{k}" for k in range(6)]
+    assert list(pred["id"]) == ["a", "b", "c"]
+    samples = model.predict(grid[["x"]].to_numpy())
+    np.testing.assert_allclose(pred["mean"], samples.mean(), rtol=1e-6)
+    np.testing.assert_allclose(pred[[f"member_{k}" for k in range(6)]].to_numpy().T, samples.samples, rtol=1e-6)
+    lower, upper = samples.interval(0.8)
+    np.testing.assert_allclose(pred["lower"], lower, rtol=1e-6)
+    np.testing.assert_allclose(pred["upper"], upper, rtol=1e-6)
+
+
+def test_raw_flag_trains_without_standardisation(tmp_path, train_csv):
+    fit(train_csv, tmp_path / "model", "--raw", "--hidden", "8")
+    model = Ensemble.load(tmp_path / "model")
+    assert not model.standardize and model.hidden == (8,)
+
+
+def test_fit_shows_a_progress_bar_unless_quiet(tmp_path, train_csv, capsys):
+    main(["fit", str(train_csv), "--target", "y", "--members", "2", "--epochs", "5", "--out", str(tmp_path / "m")])
+    assert "training" in capsys.readouterr().err
+    fit(train_csv, tmp_path / "m")
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--target", "nope"], "target column 'nope' not found"),
+    (["--target", "y", "--features", "x,zz"], "feature column 'zz' not found"),
+    (["--target", "y", "--members", "0"], "n_members"),
+    (["--target", "y", "--prior", "gauss"], "prior: unknown prior 'gauss'"),
+    (["--target", "y", "--bootstrap", "jack"], "bootstrap"),
+    (["--target", "y", "--prior-scale", "-1"], "prior_scale"),
+    (["--target", "y", "--hidden", "20,x"], "--hidden"),
+])
+def test_fit_errors_exit_2_with_one_line_and_no_model_dir(tmp_path, train_csv, capsys, extra, message):
+    code = run(["fit", train_csv, *extra, "--epochs", "2", "--out", tmp_path / "model", "--quiet"])
+    err = error_text(capsys)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert not (tmp_path / "model").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.csv"]
+
+
+@pytest.mark.parametrize("cell, message", [("abc", "column 'y' is not numeric (row 3: 'abc')"),
+                                           ("", "column 'y' has a missing value (row 3)"),
+                                           ("inf", "column 'y' is not numeric (row 3")])
+def test_non_numeric_target_is_named_with_its_row(tmp_path, cell, message, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("x,y\n0,1\n1,2\n2," + cell + "\n3,4\n")
+    assert run(["fit", path, "--target", "y", "--out", tmp_path / "m", "--quiet"]) == 2
+    assert message in error_text(capsys)
+    assert not (tmp_path / "m").exists()
+
+
+def test_predict_errors_leave_no_output(tmp_path, train_csv, capsys):
+    fit(train_csv, tmp_path / "model")
+    (tmp_path / "nox.csv").write_text("z\n1\n")
+    assert run(["predict", tmp_path / "model", tmp_path / "nox.csv", "--out", tmp_path / "p.csv"]) == 2
+    assert "feature column 'x' not found" in error_text(capsys)
+    (tmp_path / "ok.csv").write_text("x\n1\n")
+    assert run(["predict", tmp_path / "model", tmp_path / "ok.csv", "--out", tmp_path / "p.csv", "--level", "1.5"]) == 2
+    assert "level" in error_text(capsys)
+    assert run(["predict", tmp_path / "missing", tmp_path / "ok.csv", "--out", tmp_path / "p.csv"]) == 2
+    assert "no such model directory" in error_text(capsys)
+    assert not (tmp_path / "p.csv").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_interrupted_writes_leave_nothing_behind(tmp_path, train_csv, monkeypatch):
+    fit(train_csv, tmp_path / "model")
+    (tmp_path / "ok.csv").write_text("x\n1\n")
+
+    def write_half_then_fail(self, path, *args, **kwargs):
+        open(path, "w").write("x,mean\n1,")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", write_half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        main(["predict", str(tmp_path / "model"), str(tmp_path / "ok.csv"), "--out", str(tmp_path / "p.csv")])
+    monkeypatch.setattr("priorlab.priors.io.save", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError, match="disk full"):
+        fit(train_csv, tmp_path / "model2")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "ok.csv", "train.csv"]

@@ -1,0 +1,248 @@
+"""Ensemble: vectorised training equals the seed's per-member loop, priors stay frozen, uncertainty
+grows away from the data, and everything is reproducible from the seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+from priorlab.priors import MLP, Ensemble, ModelWithPrior, osband_1d
+from priorlab.samples import Samples
+
+
+def train_alone(member: ModelWithPrior, x: np.ndarray, y: np.ndarray, weights: np.ndarray, *,
+                epochs: int, lr: float, weight_decay: float = 0.0, resample: bool) -> ModelWithPrior:
+    """The seed's way: one model, its own Adam, full batch. `resample` trains on the resampled data
+    x[indices] (the seed's bootstrap sampler); otherwise the per-example weights scale the squared error."""
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    wt = torch.tensor(weights, dtype=torch.float32).unsqueeze(1)
+    if resample:
+        indices = torch.tensor(np.repeat(np.arange(len(x)), weights.astype(int)))
+        xt, yt, wt = xt[indices], yt[indices], torch.ones(len(indices), 1)
+    optimizer = torch.optim.Adam(member.base_model.parameters(), lr=lr, weight_decay=weight_decay)
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = (wt * (member(xt) - yt).square()).mean()
+        loss.backward()
+        optimizer.step()
+    return member
+
+
+@pytest.mark.parametrize(
+    "bootstrap, prior, weight_decay, base",
+    [("multinomial", "mlp", 0.0, None), ("exponential", "sine", 1e-3, None), ("none", "none", 0.0, None),
+     ("poisson", "mlp", 1e-2, MLP)],
+)
+def test_vectorised_members_equal_models_trained_alone(bootstrap, prior, weight_decay, base):
+    x, y = osband_1d()
+    ensemble = Ensemble(n_members=4, prior=prior, prior_scale=1.5, bootstrap=bootstrap, weight_decay=weight_decay,
+                        epochs=60, lr=1e-2, seed=11, base=base).fit(x, y, progress=False)
+    weights = ensemble.bootstrap_weights(len(x))
+    grid = np.linspace(-1, 2, 31, dtype=np.float32)[:, None]
+    predictions = ensemble.predict(grid).samples
+    for k in range(ensemble.n_members):
+        alone = train_alone(ensemble.build_member(k, 1, 1), x, y, weights[k], epochs=60, lr=1e-2,
+                            weight_decay=weight_decay, resample=bootstrap == "multinomial")
+        with torch.no_grad():
+            expected = alone(torch.tensor(grid))[:, 0].numpy()
+            rebuilt = ensemble.member(k)(torch.tensor(grid))[:, 0].numpy()
+        np.testing.assert_allclose(predictions[k], expected, atol=2e-4, rtol=1e-4)
+        np.testing.assert_allclose(rebuilt, predictions[k], atol=1e-6)
+
+
+def test_fast_mlp_path_equals_generic_torch_func_path():
+    x, y = osband_1d()
+    kwargs = dict(n_members=5, epochs=40, seed=2, bootstrap="poisson", batch_size=7)
+    fast = Ensemble(**kwargs).fit(x, y, progress=False)
+    generic = Ensemble(**kwargs, base=MLP).fit(x, y, progress=False)
+    grid = np.linspace(-1, 2, 17)
+    np.testing.assert_allclose(fast.predict(grid).samples, generic.predict(grid).samples, atol=1e-5)
+    np.testing.assert_allclose(fast.history_, generic.history_, rtol=1e-5, atol=1e-6)
+
+
+def test_prior_is_frozen_during_training():
+    x, y = osband_1d()
+    grid = np.linspace(-1, 2, 25)
+    untrained = Ensemble(n_members=6, epochs=0, seed=5).fit(x, y, progress=False)
+    trained = Ensemble(n_members=6, epochs=100, seed=5).fit(x, y, progress=False)
+    np.testing.assert_array_equal(untrained.prior_predict(grid).samples, trained.prior_predict(grid).samples)
+    assert not np.allclose(untrained.base_predict(grid).samples, trained.base_predict(grid).samples)
+    # the parts add up to the prediction
+    np.testing.assert_allclose(trained.base_predict(grid).samples + trained.prior_predict(grid).samples,
+                               trained.predict(grid).samples, atol=1e-6)
+    # and a rebuilt member's prior is the untrained one
+    with torch.no_grad():
+        prior_k = trained.build_member(3, 1, 1).prior_model(torch.tensor(grid, dtype=torch.float32)[:, None])
+    np.testing.assert_allclose(trained.prior_predict(grid).samples[3], prior_k[:, 0].numpy(), atol=1e-6)
+
+
+def test_prior_scale_scales_the_prior_and_sine_prior_is_shared():
+    x, y = osband_1d()
+    grid = np.linspace(-1, 2, 9)
+    one = Ensemble(n_members=3, epochs=0, prior_scale=1.0).fit(x, y, progress=False).prior_predict(grid).samples
+    three = Ensemble(n_members=3, epochs=0, prior_scale=3.0).fit(x, y, progress=False).prior_predict(grid).samples
+    np.testing.assert_allclose(three, 3 * one, rtol=1e-5, atol=1e-6)
+    sine = Ensemble(n_members=3, epochs=0, prior="sine", prior_scale=2.0).fit(x, y, progress=False)
+    np.testing.assert_allclose(sine.prior_predict(grid).samples, np.tile(2 * np.sin(3 * grid), (3, 1)), atol=1e-6)
+    custom = Ensemble(n_members=2, epochs=0, prior=torch.cos).fit(x, y, progress=False)
+    np.testing.assert_allclose(custom.prior_predict(grid).samples[1], np.cos(grid), atol=1e-6)
+
+
+def test_osband_1d_uncertainty_grows_away_from_the_data():
+    x, y = osband_1d()
+    ensemble = Ensemble(n_members=40, prior="mlp", bootstrap="multinomial", epochs=400, seed=0).fit(
+        x, y, progress=False)
+    train_std = ensemble.predict(x).std().mean()
+    far = ensemble.predict(np.array([[-1.0], [2.0]])).std()
+    assert np.all(far >= 3 * train_std), (far, train_std)
+    assert ensemble.history_.shape == (400, 40)
+    assert ensemble.history_[-1].mean() < 0.2 * ensemble.history_[0].mean()
+
+
+def test_same_seed_same_predictions_other_seed_other_predictions():
+    x, y = osband_1d()
+    grid = np.linspace(-1, 2, 13)
+    runs = [Ensemble(n_members=5, epochs=30, seed=s, batch_size=8).fit(x, y, progress=False).predict(grid).samples
+            for s in (7, 7, 8)]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert not np.allclose(runs[0], runs[2])
+
+
+def test_predict_returns_samples_with_member_axis_first():
+    x, y = osband_1d()
+    ensemble = Ensemble(n_members=6, epochs=5).fit(pd.DataFrame(x), pd.Series(y[:, 0]), progress=False)
+    samples = ensemble.predict(torch.linspace(0, 1, 4))
+    assert isinstance(samples, Samples) and samples.samples.shape == (6, 4)
+    lower, upper = samples.interval(0.9)
+    assert np.all(lower <= samples.mean()) and np.all(samples.mean() <= upper)
+    assert isinstance(ensemble.fit_seconds_, float) and ensemble.fit_seconds_ > 0
+
+
+def test_multi_output_regression_keeps_output_axis():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(30, 2))
+    y = np.column_stack([x[:, 0], x[:, 1] ** 2])
+    samples = Ensemble(n_members=3, epochs=5).fit(x, y, progress=False).predict(x[:4])
+    assert samples.samples.shape == (3, 4, 2)
+
+
+def test_classification_gives_per_member_probabilities_and_learns():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 2)).astype(np.float32)
+    labels = np.where(x[:, 0] + x[:, 1] > 0, "yes", "no")
+    ensemble = Ensemble(n_members=5, task="classification", epochs=150, lr=2e-2, seed=1).fit(x, labels, progress=False)
+    probabilities = ensemble.predict(x).samples
+    assert probabilities.shape == (5, 120, 2)
+    np.testing.assert_allclose(probabilities.sum(axis=2), 1.0, atol=1e-5)
+    predicted = ensemble.classes_[probabilities.mean(axis=0).argmax(axis=1)]
+    assert (predicted == labels).mean() > 0.9
+    assert list(ensemble.classes_) == ["no", "yes"]
+
+
+def test_minibatch_training_runs_every_batch_and_reduces_loss():
+    x, y = osband_1d()
+    ensemble = Ensemble(n_members=4, epochs=150, batch_size=6, seed=0).fit(x, y, progress=False)
+    assert ensemble.history_.shape == (150, 4)
+    assert np.all(ensemble.history_[-10:].mean(axis=0) < ensemble.history_[:10].mean(axis=0))
+
+
+def test_callback_every_n_epochs_and_after_the_last():
+    x, y = osband_1d()
+    seen = []
+
+    def record(epoch, ensemble):
+        seen.append((epoch, ensemble.predict(np.zeros(1)).samples.shape))
+
+    Ensemble(n_members=3, epochs=10).fit(x, y, progress=False, callback=record, callback_every=4)
+    assert [e for e, _ in seen] == [3, 7, 9]
+    assert all(shape == (3, 1) for _, shape in seen)
+
+
+def test_small_ensembles_train_on_one_thread_and_restore_the_setting():
+    x, y = osband_1d()
+    threads_seen = []
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        Ensemble(n_members=3, epochs=2).fit(x, y, progress=False,
+                                            callback=lambda epoch, _: threads_seen.append(torch.get_num_threads()))
+        assert threads_seen == [1, 1]
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(previous)
+
+
+def test_progress_bar_is_shown_and_can_be_silenced(capsys):
+    x, y = osband_1d()
+    Ensemble(n_members=2, epochs=3).fit(x, y, progress=True)
+    assert "training" in capsys.readouterr().err
+    Ensemble(n_members=2, epochs=3).fit(x, y, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_generic_module_base_and_prior_factory():
+    x = np.random.default_rng(0).normal(size=(20, 3))
+    y = x @ np.array([1.0, -2.0, 0.5])
+    ensemble = Ensemble(n_members=3, base=lambda: nn.Linear(3, 1, bias=False), bootstrap="none",
+                        prior_factory=lambda: nn.Linear(3, 1, bias=False), lr=0.05, epochs=400).fit(x, y, progress=False)
+    np.testing.assert_allclose(ensemble.predict(np.eye(3)).samples, np.tile([1.0, -2.0, 0.5], (3, 1)), atol=1e-2)
+    with pytest.raises(ValueError, match="base"):
+        ensemble.get_config()
+
+
+BAD_DATA = [
+    (np.array([[0.0], [np.nan]]), np.zeros(2), "x: contains NaN"),
+    (np.zeros((2, 1)), np.array([0.0, np.inf]), "y: contains NaN or infinite values .*row 1"),
+    (np.zeros((3, 1)), np.zeros(2), "different lengths"),
+    (np.zeros((0, 1)), np.zeros(0), "x: empty"),
+    (np.zeros((2, 1, 1)), np.zeros(2), "x: expected shape"),
+    (np.array([["a"], ["b"]]), np.zeros(2), "x: expected numeric"),
+]
+
+
+@pytest.mark.parametrize("x, y, message", BAD_DATA)
+def test_bad_data_is_named(x, y, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        Ensemble(n_members=2, epochs=1).fit(x, y, progress=False)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(n_members=0), "n_members"), (dict(n_members=2.5), "n_members"), (dict(prior_scale=-1.0), "prior_scale"),
+    (dict(prior="gaussian"), "prior: unknown prior 'gaussian'"), (dict(prior=3), "prior"),
+    (dict(bootstrap="nope"), "bootstrap"), (dict(task="ranking"), "task"), (dict(seed=-1), "seed"),
+    (dict(lr=0.0), "lr"), (dict(epochs=-1), "epochs"), (dict(batch_size=0), "batch_size"),
+    (dict(noise_std=float("nan")), "noise_std"), (dict(hidden=20), "hidden"), (dict(hidden=(20, 0)), "hidden"),
+    (dict(device="gpu-please"), "device"), (dict(prior=MLP), "prior: got the class MLP"), (dict(lr_schedule="step"), "lr_schedule"), (dict(task="classification", noise_std=0.1), "noise_std"),
+])
+def test_bad_parameters_are_named(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        Ensemble(**kwargs)
+
+
+def test_predict_checks_fitted_and_feature_count():
+    with pytest.raises(ValueError, match="not fitted"):
+        Ensemble().predict(np.zeros(3))
+    ensemble = Ensemble(n_members=2, epochs=1).fit(np.zeros((4, 2)), np.zeros(4), progress=False)
+    with pytest.raises(ValueError, match="x: expected 2 features"):
+        ensemble.predict(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="k: expected a member index"):
+        ensemble.member(2)
+
+
+def test_standardize_makes_predictions_equivariant_to_units():
+    """Changing the units of x and y (affine maps) changes the predictions by the same map of y."""
+    x, y = osband_1d()
+    grid = np.linspace(-1, 2, 11)[:, None]
+    kwargs = dict(n_members=4, epochs=60, seed=3, standardize=True)
+    original = Ensemble(**kwargs).fit(x, y, progress=False)
+    rescaled = Ensemble(**kwargs).fit(1000 * x - 7, 50 * y + 3, progress=False)
+    np.testing.assert_allclose(rescaled.predict(1000 * grid - 7).samples, 50 * original.predict(grid).samples + 3,
+                               rtol=1e-3, atol=5e-3)
+    np.testing.assert_allclose(rescaled.prior_predict(1000 * grid - 7).samples,
+                               50 * original.prior_predict(grid).samples, rtol=1e-3, atol=5e-3)
+    # without standardisation, raw units change what is learnt
+    raw = Ensemble(n_members=4, epochs=60, seed=3).fit(1000 * x - 7, 50 * y + 3, progress=False)
+    assert not np.allclose(raw.predict(1000 * grid - 7).samples, rescaled.predict(1000 * grid - 7).samples, rtol=0.1)
