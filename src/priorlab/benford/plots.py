@@ -1,0 +1,102 @@
+"""Figures for digit tests: observed proportions against Benford's law.
+
+Figures are built with `matplotlib.figure.Figure` directly (no pyplot state), so they render
+headless with the Agg backend; `priorlab.files.save_figure` writes them to disk.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+from scipy import stats as sps
+
+from priorlab.benford.stats import BenfordResult
+
+
+def acceptance_band(result: BenfordResult, level: float = 0.95) -> tuple[np.ndarray, np.ndarray] | None:
+    """Proportions whose z (with the 1/(2N) correction) stays below the two-sided critical value.
+
+    p_e +- (z_crit * sqrt(p_e (1 - p_e) / N) + 1/(2N)); None without a sample size.
+    """
+    if result.n is None:
+        return None
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    z_crit = float(sps.norm.ppf(0.5 + level / 2))
+    p, n = result.expected, result.n
+    half_width = z_crit * np.sqrt(p * (1 - p) / n) + 1 / (2 * n)
+    return np.clip(p - half_width, 0, 1), np.clip(p + half_width, 0, 1)
+
+
+def plot_benford(result: BenfordResult, ax: Any = None, level: float = 0.95) -> Figure:
+    """Observed proportions as bars, the expected law as a line, and the z acceptance band.
+
+    Draws on `ax` when given (and returns its figure), else on a new figure.
+    """
+    if ax is None:
+        fig = Figure(figsize=(8 if result.digits.size <= 10 else 12, 4.5), layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    x = result.digits
+    width = 0.8 if x.size <= 100 else 1.0
+    ax.bar(x, result.observed, width=width, color="#4c72b0", alpha=0.8, label="observed")
+    ax.plot(x, result.expected, color="#c44e52", lw=1.8, marker="o" if x.size <= 10 else None, ms=4, label="expected")
+    band = acceptance_band(result, level)
+    if band is not None:
+        ax.fill_between(x, *band, color="#c44e52", alpha=0.18, step=None, label=f"{level:.0%} z band")
+    title = f"Benford {result.test} digit test"
+    if result.n is not None:
+        title += f" (N = {result.n:,})"
+    if result.conformity is not None:
+        title += f": {result.conformity}"
+    ax.set_title(title)
+    ax.set_xlabel("digits")
+    ax.set_ylabel("proportion")
+    if x.size <= 10:
+        ax.set_xticks(x)
+    ax.legend(loc="upper right")
+    return fig
+
+
+def plot_lm_digits(distributions: Any, ncols: int = 4) -> Figure:
+    """A grid with one panel per prompt: the language model's digit probabilities as bars against the
+    Benford curve, as in the seed's GPT-2 figures (`distributions` from `benford.lm.digit_distribution`)."""
+    import textwrap
+
+    from priorlab.benford import laws
+
+    distributions = list(distributions)
+    if not distributions:
+        raise ValueError("distributions: nothing to plot (empty list)")
+    if not (isinstance(ncols, int) and ncols >= 1):
+        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
+    ncols = min(ncols, len(distributions))
+    nrows = -(-len(distributions) // ncols)
+    fig = Figure(figsize=(3.6 * ncols, 2.9 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax, dist in zip(axes.flat, distributions):
+        digits, expected = laws.expected(dist.position)
+        ax.bar(dist.digits, dist.probabilities, width=0.8, color="#4c72b0", alpha=0.85, label="model")
+        ax.plot(digits, expected, color="#c44e52", lw=1.6, marker="o" if digits.size <= 10 else None, ms=3,
+                label="Benford")
+        r = getattr(dist.result, "pearson_r", float("nan"))
+        ax.set_title("\n".join(textwrap.wrap(f"\u201c{dist.prompt}\u201d", 38)[:2]), fontsize=8)
+        ax.text(0.98, 0.95, f"P(number) {dist.number_mass:.2f}\nr {r:.2f}", transform=ax.transAxes,
+                ha="right", va="top", fontsize=7)
+        if digits.size <= 10:
+            ax.set_xticks(digits)
+        ax.tick_params(labelsize=7)
+    for index, ax in enumerate(axes.flat[: len(distributions)]):
+        if index % ncols == 0:
+            ax.set_ylabel("probability", fontsize=8)
+        if index + ncols >= len(distributions):  # nothing below it: the bottom of its column
+            ax.set_xlabel(f"{distributions[0].position} digit", fontsize=8)
+    for ax in axes.flat[len(distributions):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(loc="center right", fontsize=7)
+    fig.suptitle(f"P({distributions[0].position} digit | prompt, a number follows), {distributions[0].method}",
+                 fontsize=10)
+    return fig

@@ -1,0 +1,59 @@
+"""Dask client helpers: connect to a running scheduler or start a local cluster.
+
+Dask is an optional extra (`pip install "priorlab[dask]"`); it is imported only when a
+client is asked for, so the rest of priorlab imports without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+DASK_HINT = 'Dask is not installed: pip install "priorlab[dask]"'
+
+
+def require_distributed() -> Any:
+    """Import and return `dask.distributed`, or raise ImportError with the install hint."""
+    try:
+        import dask.array  # noqa: F401  (the array half of the extra, needed by every user)
+        import dask.distributed
+    except ImportError as exc:
+        raise ImportError(DASK_HINT) from exc
+    return dask.distributed
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
+    """Yield a `dask.distributed.Client`.
+
+    With `scheduler` (an address such as "tcp://10.0.0.5:8786"), connect to it and close only
+    the client on exit. Otherwise start a LocalCluster of `workers` processes (default: one
+    per CPU) with one thread each, so NumPy kernels do not compete for cores, and close both
+    the client and the cluster on exit.
+    """
+    if scheduler is not None and workers is not None:
+        raise ValueError("give either scheduler (an address) or workers (a local cluster), not both")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    distributed = require_distributed()
+    if scheduler is not None:
+        logger.info("connecting to Dask scheduler %s", scheduler)
+        try:
+            client = distributed.Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise ValueError(f"cannot reach Dask scheduler {scheduler!r}: {exc}") from exc
+        with client:
+            yield client
+        return
+    logger.info("starting a local Dask cluster with %s worker processes", workers or "default")
+    with distributed.LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+    ) as cluster, distributed.Client(cluster) as client:
+        yield client

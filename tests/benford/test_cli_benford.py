@@ -1,0 +1,109 @@
+"""`priorlab benford FILE --column COL`: output, JSON, plot, text cells and clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from priorlab import benford
+from priorlab.cli import main
+
+JSON_KEYS = {"n", "digits", "counts", "observed", "expected", "z", "chi2", "chi2_p", "ks", "mad",
+             "conformity", "pearson_r", "largest_deviations", "dropped"}
+
+
+@pytest.fixture
+def amounts_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    values = [f"{v:.2f}" for v in rng.lognormal(5, 2, 2000)]
+    values[10], values[500], values[501] = "pending", "1,234", "see note"
+    values[30] = "n/a"  # a pandas NA marker: missing, like the empty cell
+    values[20] = ""
+    frame = pd.DataFrame({"id": range(2000), "amount": values})
+    path = tmp_path / "amounts.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def run(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["benford", *argv])
+    out = capsys.readouterr()
+    return exit_info.value.code, out.out, out.err
+
+
+def run_ok(argv, capsys):
+    main(["benford", *argv])
+    out = capsys.readouterr()
+    return out.out, out.err
+
+
+def test_json_output_is_one_object_with_the_documented_keys(amounts_csv, capsys):
+    out, err = run_ok([str(amounts_csv), "--column", "amount", "--json", "--test", "first-two"], capsys)
+    payload = json.loads(out)
+    assert JSON_KEYS <= set(payload)
+    assert payload["dropped"]["text"] == 3 and payload["dropped"]["nan"] == 2
+    assert payload["n"] == 2000 - 5 == sum(payload["counts"])
+    assert payload["n"] + sum(payload["dropped"].values()) == 2000
+    assert payload["largest_deviations"][0].keys() == {"digits", "abs_diff"}
+    assert "3 text cells" in err and "lines 12, 502, 503" in err  # header is line 1
+    expected = benford.analyze(pd.read_csv(amounts_csv)["amount"].pipe(pd.to_numeric, errors="coerce"), "first-two")
+    assert payload["counts"] == expected.counts.tolist()
+
+
+def test_table_output_for_auditors(amounts_csv, capsys):
+    out, _ = run_ok([str(amounts_csv), "-c", "amount", "--quiet"], capsys)
+    assert "N = 1,995 values used" in out and "text 3" in out
+    assert out.index("N = ") < out.index("largest deviations") < out.index("chi-square") < out.index("verdict")
+
+
+def test_plot_is_written_atomically(amounts_csv, tmp_path, capsys):
+    target = tmp_path / "fig.png"
+    run_ok([str(amounts_csv), "-c", "amount", "--plot", str(target), "--json"], capsys)
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["amounts.csv", "fig.png"]
+
+
+def test_parquet_input(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "values.parquet"
+    pd.DataFrame({"v": [1.5, 22.0, 310.0, 0.0]}).to_parquet(path)
+    payload = json.loads(run_ok([str(path), "-c", "v", "--json"], capsys)[0])
+    assert payload["counts"][:3] == [1, 1, 1] and payload["dropped"]["zero"] == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--column", "nope"], "column 'nope' not found"),
+        (["--column", "amount", "--strict"], "3 text cells in column 'amount'"),
+        (["--column", "amount", "--test", "third"], "unknown test 'third'"),
+        (["--column", "amount", "--sign", "pos"], "unknown sign 'pos'"),
+        (["--column", "amount", "--min-value", "1e300"], "no positive values left"),
+        (["--column", "amount", "--workers", "2", "--scheduler", "tcp://x:1"], "not both"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_line(amounts_csv, capsys, argv, message):
+    code, out, err = run([str(amounts_csv), *argv], capsys)
+    assert code == 2
+    assert message in " ".join(err.split())
+    assert "Traceback" not in err and out == ""
+
+
+def test_missing_file_and_text_only_column(tmp_path, capsys):
+    code, _, err = run([str(tmp_path / "missing.csv"), "--column", "x"], capsys)
+    assert code == 2 and "file not found" in err
+    path = tmp_path / "text.csv"
+    path.write_text("name\nalpha\nbeta\n")
+    code, _, err = run([str(path), "--column", "name"], capsys)
+    assert code == 2 and "has no numbers" in " ".join(err.split())
+
+
+def test_local_cluster_gives_the_same_counts(amounts_csv, capsys):
+    pytest.importorskip("dask.distributed")
+    local = json.loads(run_ok([str(amounts_csv), "-c", "amount", "--json"], capsys)[0])
+    remote = json.loads(run_ok([str(amounts_csv), "-c", "amount", "--json", "--workers", "2"], capsys)[0])
+    assert remote["counts"] == local["counts"] and remote["dropped"] == local["dropped"]
