@@ -1,11 +1,35 @@
 """priorlab: randomized prior ensembles, Benford's-law digit tests, and sample arrays.
 
-The short public API; the subpackages hold the rest:
+The short public API (each name is imported on first use, so `import priorlab` stays quick);
+the subpackages hold the rest:
 
 - `priorlab.priors`: `Ensemble`, `RandomizedPriorRegressor` and the seed's `MLP`,
   `ModelWithPrior`, `SinPrior`.
-- `priorlab.benford`: `analyze` for data, `digit_distribution` for language models.
+- `priorlab.benford`: `analyze` for data, `digit_distribution` and `load_lm` for language models.
 - `priorlab.samples`: `Samples`, a NumPy duck array of K aligned draws.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+_PUBLIC = {
+    "Ensemble": "priorlab.priors",
+    "RandomizedPriorRegressor": "priorlab.priors",
+    "Samples": "priorlab.samples",
+    "analyze": "priorlab.benford",
+    "digit_distribution": "priorlab.benford",
+    "load_lm": "priorlab.benford",
+}
+
+__all__ = ["__version__", *_PUBLIC]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's subpackage on first use (PEP 562)."""
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

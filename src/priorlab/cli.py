@@ -8,9 +8,11 @@ traceback and exits with status 2.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(
     name="priorlab",
@@ -20,12 +22,304 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 USER_ERRORS = (ValueError, TypeError, FileNotFoundError, FileExistsError, PermissionError, KeyError)
 
 
 # --- subcommands: each helper module section below registers on `app` ---------------------------
+
+
+# --- benford (issue 3): digit tests on a column of a CSV/Parquet file ---------------------------
+
+
+@app.command("benford")
+def benford_command(
+    file: Path = typer.Argument(..., help="CSV file (or Parquet, with pyarrow)."),
+    column: str = typer.Option(..., "--column", "-c", help="Name of the numeric column to test."),
+    test: str = typer.Option("first", "--test", help="first | second | first-two | first-three | last-two"),
+    sign: str = typer.Option("positive", "--sign", help="positive | negative | both (digits of |x|)"),
+    min_value: float | None = typer.Option(None, "--min-value", help="Drop |x| below this (last-two: default 10)."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the figure to this PNG file."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address to compute on."),
+    workers: int | None = typer.Option(None, "--workers", help="Start a local Dask cluster of N processes."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on text cells instead of counting and dropping them."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Benford's-law digit test of one column: counts, z, chi-square, KS, MAD and Nigrini's verdict."""
+    import json
+
+    from priorlab.benford import analyze, digits, laws
+    from priorlab.benford.columns import read_column
+
+    laws.check_test(test)
+    digits.check_sign(sign)
+    if scheduler is not None and workers is not None:
+        raise ValueError("give either --scheduler or --workers, not both")
+    data = read_column(file, column, strict=strict)
+    options = {"test": test, "sign": sign, "min_value": min_value}
+    if scheduler is not None or workers is not None:
+        from priorlab.distributed import dask_client
+
+        with dask_client(scheduler, workers):
+            import dask.array as da
+
+            result = analyze(da.from_array(data.values, chunks=digits.CHUNK_SIZE * 16), **options)
+    else:
+        result = analyze(data.values, progress=not (quiet or json_output), **options)
+    if data.n_text:
+        result = result.with_reclassified_drops(data.n_text, "nan", "text")  # read as NaN
+        err_console.print(f"[yellow]dropped {escape(data.text_summary())}[/]", highlight=False)
+    if plot is not None:
+        from priorlab.benford.plots import plot_benford
+        from priorlab.files import save_figure
+
+        save_figure(plot_benford(result), plot)
+    if json_output:
+        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+        return
+    _render_benford(result, f"{file} [{column}]")
+    if plot is not None:
+        console.print(f"plot: {plot}", highlight=False)
+
+
+def _render_benford(result, source: str) -> None:  # noqa: ANN001 (BenfordResult, imported lazily)
+    """What an auditor reads first: N and drops, the largest deviations, statistics, verdict."""
+    from rich.table import Table
+
+    dropped = ", ".join(f"{reason} {count:,}" for reason, count in result.dropped.items() if count)
+    console.print(f"[bold]Benford {result.test} digit test[/] of {source}", highlight=False)
+    console.print(f"N = {result.n:,} values used; dropped: {dropped or 'none'}", highlight=False)
+    deviations = Table(title="largest deviations", title_justify="left")
+    for name in ("digits", "count", "expected", "difference", "z", ""):
+        deviations.add_column(name, justify="right")
+    index = {int(d): i for i, d in enumerate(result.digits)}
+    width = 2 if result.test == "last-two" else 1
+    for d, _ in result.largest_deviations[:10]:
+        i = index[d]
+        expected_count = result.expected[i] * result.n
+        flag = "[red]*[/]" if result.z[i] > 1.96 else ""
+        deviations.add_row(
+            f"{d:0{width}d}",
+            f"{result.counts[i]:,}",
+            f"{expected_count:,.1f}",
+            f"{result.counts[i] - expected_count:+,.1f}",
+            f"{result.z[i]:.2f}",
+            flag,
+        )
+    console.print(deviations)
+    console.print("[dim]* |z| > 1.96 (5% level, with continuity correction)[/]")
+    statistics = Table(title="statistics", title_justify="left", show_header=False)
+    statistics.add_column("statistic")
+    statistics.add_column("value", justify="right")
+    statistics.add_row("chi-square", f"{result.chi2:.4g} (df {result.digits.size - 1}, p = {result.chi2_p:.4g})")
+    statistics.add_row("KS distance", f"{result.ks:.5f}")
+    statistics.add_row("MAD", f"{result.mad:.6f}")
+    statistics.add_row("excess MAD", f"{result.excess_mad:.6f}")
+    statistics.add_row("KL divergence", f"{result.kl:.5g} nats")
+    statistics.add_row("Pearson r", f"{result.pearson_r:.5f}")
+    if result.mantissa is not None:
+        m = result.mantissa
+        statistics.add_row(
+            "mantissa mean / var / skew / ex. kurt",
+            f"{m.mean:.4f} / {m.var:.4f} / {m.skewness:.4f} / {m.excess_kurtosis:.4f}  (Benford 0.5 / 0.0833 / 0 / -1.2)",
+        )
+    console.print(statistics)
+    console.print(f"[bold]verdict:[/] {result.verdict()}", highlight=False)
+
+
+# --- priors (issue 2): fit a randomized prior ensemble on a CSV, predict with uncertainty -------
+
+
+def _split_names(text: str | None) -> list[str] | None:
+    return None if text is None else [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _parse_widths(text: str) -> list[int]:
+    try:
+        return [int(width) for width in _split_names(text)]
+    except ValueError:
+        raise ValueError(f"--hidden: expected comma-separated integers such as 20,20, got {text!r}") from None
+
+
+@app.command("fit")
+def fit_command(
+    train: Path = typer.Argument(..., help="Training CSV file."),
+    target: str = typer.Option(..., "--target", help="Name of the (numeric) column to predict."),
+    features: str | None = typer.Option(None, "--features", help="Comma-separated feature columns (default: all others)."),
+    members: int = typer.Option(10, "--members", help="Number of ensemble members K."),
+    prior: str = typer.Option("mlp", "--prior", help="mlp | sine | none"),
+    prior_scale: float = typer.Option(1.0, "--prior-scale", help="Scale of the prior function (beta)."),
+    bootstrap: str = typer.Option("multinomial", "--bootstrap", help="multinomial | poisson | bernoulli | exponential | none"),
+    hidden: str = typer.Option("20,20", "--hidden", help="Comma-separated hidden layer widths."),
+    epochs: int = typer.Option(1000, "--epochs", help="Training epochs (full-batch Adam steps by default)."),
+    lr: float = typer.Option(1e-2, "--lr", help="Adam learning rate."),
+    batch_size: int | None = typer.Option(None, "--batch-size", help="Minibatch size (default: full batch)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random process."),
+    standardize: bool = typer.Option(True, "--standardize/--raw", help="Train on standardised features and "
+                                     "target (prior scale in units of the target's std) or on raw values."),
+    out: Path = typer.Option(..., "--out", help="Model directory to write (replaced if it exists)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Train K randomized-prior MLPs together on TRAIN and save them to a model directory."""
+    from priorlab.priors import Ensemble
+    from priorlab.priors.datasets import read_table
+
+    table = read_table(train, target=target, features=_split_names(features))
+    ensemble = Ensemble(n_members=members, hidden=_parse_widths(hidden), prior=prior, prior_scale=prior_scale, bootstrap=bootstrap,
+                        epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, standardize=standardize)
+    import pandas as pd
+
+    ensemble.fit(pd.DataFrame(table.x, columns=table.features), table.y, progress=not quiet)
+    ensemble.save(out)
+    final = float(ensemble.history_[-1].mean()) if len(ensemble.history_) else float("nan")
+    console.print(f"model: {out} ({members} members, {len(table.x)} rows, features {', '.join(table.features)}; "
+                  f"final loss {final:.4g}, {ensemble.fit_seconds_:.2f} s)", highlight=False)
+
+
+@app.command("predict")
+def predict_command(
+    model_dir: Path = typer.Argument(..., help="Model directory written by `priorlab fit`."),
+    data: Path = typer.Argument(..., help="CSV file with the model's feature columns."),
+    out: Path = typer.Option(..., "--out", help="Prediction CSV to write."),
+    level: float = typer.Option(0.9, "--level", help="Probability of the central interval lower..upper."),
+    members: bool = typer.Option(False, "--members", help="Also write every member's prediction."),
+) -> None:
+    """Write DATA's columns plus mean, std, lower, upper (and member_i) predicted by the ensemble."""
+    from priorlab.files import atomic_path
+    from priorlab.priors import Ensemble
+    from priorlab.priors.datasets import read_table, with_predictions
+
+    ensemble = Ensemble.load(model_dir)
+    if ensemble.task != "regression":
+        raise ValueError(f"{model_dir}: only regression models can be used by `priorlab predict`")
+    table = read_table(data, features=ensemble.feature_names_)
+    frame = with_predictions(table.frame, ensemble.predict(table.x), level=level, members=members)
+    with atomic_path(out) as temporary:
+        frame.to_csv(temporary, index=False)
+    console.print(f"predictions: {out} ({len(frame)} rows)", highlight=False)
+
+
+# --- demo (issue 6): the end-to-end showcase report ----------------------------------------------
+
+
+@app.command("demo")
+def demo_command(
+    out: Path = typer.Option(Path("out"), "--out", help="Report folder (created, or a previous report replaced)."),
+    quick: bool = typer.Option(False, "--quick", help="A small, fast run (about a minute) with the same files."),
+    members: int | None = typer.Option(None, "--members", help="Ensemble members K (default 40, quick 10)."),
+    model: str = typer.Option("default", "--model", help="Language model spec for the Benford section."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random process."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
+) -> None:
+    """Reproduce the seed's work end to end: writes OUT/index.html, summary.json and every figure."""
+
+    from priorlab.demo import DemoConfig, run_demo
+
+    config = DemoConfig(out=out, quick=quick, members=members, model=model, seed=seed, progress=not quiet)
+    result = run_demo(config)
+    for section, reason in result.skipped.items():
+        err_console.print(f"[yellow]skipped {section}:[/] {escape(reason)}", highlight=False)
+    console.print(f"report: {result.out / 'index.html'} ({len(result.figures)} figures)", highlight=False)
+
+
+# --- lm (issue 4): the digits a language model expects after a prompt ---------------------------
+
+
+@app.command("lm-digits")
+def lm_digits_command(
+    prompts: list[str] | None = typer.Argument(None, help="Prompts (default: the built-in set of 64)."),
+    prompts_file: Path | None = typer.Option(None, "--prompts-file", help="More prompts, one per line ('#' comments)."),
+    model: str = typer.Option("default", "--model", help="default | Hugging Face id (local cache) | directory | .gguf"),
+    position: str = typer.Option("first", "--position", help="first | second | first-two"),
+    method: str = typer.Option("exact", "--method", help="exact (marginalise the vocabulary) | tokens (the seed's)"),
+    batch_size: int = typer.Option(64, "--batch-size", help="Prompts per forward pass."),
+    tol: float = typer.Option(1e-4, "--tol", help="Largest probability left unresolved per prompt."),
+    json_output: bool = typer.Option(False, "--json", help="Print a JSON list, one object per prompt."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the grid of digit plots to this PNG file."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address: shard prompts over it."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """P(digit | prompt, a number follows) from a causal language model, with Benford statistics."""
+    import json
+    import warnings
+
+    from priorlab.benford import lm, prompts as builtin
+
+    texts = list(prompts or [])
+    if prompts_file is not None:
+        texts += [p.text for p in builtin.load_prompts_file(prompts_file)]
+    if not texts and prompts_file is None:
+        texts = [p.text for p in builtin.BUILTIN_PROMPTS]
+    texts = lm.prompt_texts(texts)
+    if plot is not None and not plot.parent.is_dir():
+        raise FileNotFoundError(f"--plot: folder {str(plot.parent)!r} does not exist")
+    options = {"position": position, "method": method, "batch_size": batch_size, "tol": tol}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", lm.LowNumberMassWarning)
+        if scheduler is not None:
+            from priorlab.distributed import dask_client
+
+            with dask_client(scheduler) as client:
+                results = lm.digit_distribution_on_cluster(model, texts, client, progress=not quiet, **options)
+        else:
+            from priorlab.benford.models import load_lm
+
+            results = lm.digit_distribution(load_lm(model, progress=not quiet), texts, progress=not quiet, **options)
+    for warning in caught:
+        err_console.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
+    if plot is not None:
+        from priorlab.benford.plots import plot_lm_digits
+        from priorlab.files import save_figure
+
+        save_figure(plot_lm_digits(results), plot)
+    if json_output:
+        sys.stdout.write(json.dumps([r.to_dict() for r in results]) + "\n")
+        return
+    _render_lm_digits(results, model)
+    if plot is not None:
+        console.print(f"plot: {plot}", highlight=False)
+
+
+def _render_lm_digits(results, model: str) -> None:  # noqa: ANN001 (DigitDistributions, imported lazily)
+    """One row per prompt: the digit probabilities in thousandths (or the top three), masses, statistics."""
+    import numpy as np
+    from rich import box
+    from rich.table import Table
+
+    first = results[0]
+    per_digit = len(first.digits) <= 10
+    table = Table(
+        title=f"P({first.position} digit | prompt, a number follows): {escape(model)}, {first.method}",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("prompt", overflow="fold", min_width=20)
+    heading = f"P(d) in %, d = {first.digits[0]}..{first.digits[-1]}" if per_digit else "most likely"
+    table.add_column(heading, no_wrap=True)
+    for name in ("P(num)", "r", "MAD"):
+        table.add_column(name, justify="right")
+    for r in results:
+        stats = r.to_dict()
+        if per_digit:
+            cells = " ".join(" -" if p is None else f"{round(100 * p):2d}" for p in stats["probabilities"])
+        else:
+            top = np.argsort(-np.nan_to_num(r.probabilities))[:3]
+            cells = ", ".join(f"{r.digits[i]}: {r.probabilities[i]:.3f}" for i in top)
+        table.add_row(
+            escape(r.prompt),
+            cells,
+            f"{r.number_mass:.3f}",
+            "-" if stats["pearson_r"] is None else f"{stats['pearson_r']:.3f}",
+            "-" if stats["mad"] is None else f"{stats['mad']:.4f}",
+        )
+    console.print(table)
+    unresolved = max((r.unresolved_mass for r in results), default=float("nan"))
+    console.print(
+        f"[dim]P(num): probability that a number follows; r, MAD: Pearson correlation with and mean absolute "
+        f"deviation from Benford's law; largest unresolved mass {unresolved:.1e} (--json gives all)[/]",
+        highlight=False,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -37,7 +331,7 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, standalone_mode=False)
     except USER_ERRORS as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
