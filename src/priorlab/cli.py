@@ -24,7 +24,9 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)  # one error, one line
 
-USER_ERRORS = (ValueError, TypeError, FileNotFoundError, FileExistsError, PermissionError, KeyError)
+# What a user can fix: bad values, files and folders (OSError covers missing, existing, unwritable,
+# is-a-directory), and a missing optional extra (ImportError, whose message names the extra).
+USER_ERRORS = (ValueError, TypeError, KeyError, OSError, ImportError)
 
 
 # --- subcommands: each helper module section below registers on `app` ---------------------------
@@ -338,13 +340,9 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         err_console.print("aborted")
         sys.exit(1)
-    except Exception as exc:  # click's usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
+    except typer.TyperException as exc:  # usage errors (missing or malformed options): click's message
+        exc.show()
+        sys.exit(2)
 
 
 if __name__ == "__main__":
