@@ -14,7 +14,15 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from priorlab import files
-from priorlab.files import atomic_path, save_figure, staged_directory, write_json, write_text
+from priorlab.files import (
+    atomic_path,
+    check_output_file,
+    figure_suffixes,
+    save_figure,
+    staged_directory,
+    write_json,
+    write_text,
+)
 
 
 def _names(folder):
@@ -62,6 +70,45 @@ def test_atomic_path_names_a_missing_folder(tmp_path):
     assert str(tmp_path / "missing") in str(error.value)
     assert _names(tmp_path) == []
 
+
+
+def test_atomic_path_refuses_an_existing_folder_and_leaves_it_alone(tmp_path):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "kept.txt").write_text("x")
+    with pytest.raises(ValueError, match="is a folder") as error:
+        write_text(folder, "text")
+    assert str(folder) in str(error.value)
+    assert _names(tmp_path) == ["results"] and _names(folder) == ["kept.txt"]
+
+
+def test_check_output_file_names_the_argument_and_the_problem(tmp_path):
+    (tmp_path / "dir.png").mkdir()
+    assert check_output_file(tmp_path / "fig.PNG", figure_suffixes(), argument="--plot") == tmp_path / "fig.PNG"
+    cases = [
+        (tmp_path / "dir.png", ValueError, "is a folder"),
+        (tmp_path / "missing" / "fig.png", FileNotFoundError, "does not exist"),
+        (tmp_path / "fig.tmp", ValueError, "suffix '.tmp'; expected one of"),
+        (tmp_path / "fig", ValueError, "no suffix"),
+    ]
+    for path, error, message in cases:
+        with pytest.raises(error, match=message) as info:
+            check_output_file(path, figure_suffixes(), argument="--plot")
+        assert str(info.value).startswith("--plot: ") and str(path.parent) in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["fig.tmp", "fig"])
+def test_save_figure_refuses_an_unknown_format_before_writing(tmp_path, name):
+    with pytest.raises(ValueError, match=".png"):
+        save_figure(_line_figure(), tmp_path / name)
+    assert _names(tmp_path) == []
+
+
+def test_every_figure_suffix_is_written_by_matplotlib(tmp_path):
+    for suffix in (".png", ".svg", ".pdf", ".jpg", ".tiff"):
+        assert suffix in figure_suffixes()
+    for suffix in figure_suffixes():
+        assert save_figure(_line_figure(), tmp_path / f"line{suffix}").stat().st_size > 0
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),

@@ -43,7 +43,7 @@ def benford_command(
     sign: str = typer.Option("positive", "--sign", help="positive | negative | both (digits of |x|)"),
     min_value: float | None = typer.Option(None, "--min-value", help="Drop |x| below this (last-two: default 10)."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
-    plot: Path | None = typer.Option(None, "--plot", help="Write the figure to this PNG file."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the figure to this file (.png, .svg, .pdf, ...)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address to compute on."),
     workers: int | None = typer.Option(None, "--workers", help="Start a local Dask cluster of N processes."),
     strict: bool = typer.Option(False, "--strict", help="Fail on text cells instead of counting and dropping them."),
@@ -59,6 +59,7 @@ def benford_command(
     digits.check_sign(sign)
     if scheduler is not None and workers is not None:
         raise ValueError("give either --scheduler or --workers, not both")
+    _check_plot_path(plot)
     data = read_column(file, column, strict=strict)
     options = {"test": test, "sign": sign, "min_value": min_value}
     if scheduler is not None or workers is not None:
@@ -84,6 +85,14 @@ def benford_command(
     _render_benford(result, f"{file} [{column}]")
     if plot is not None:
         console.print(f"plot: {plot}", highlight=False)
+
+
+def _check_plot_path(plot: Path | None) -> None:
+    """Refuse a --plot path that cannot take a figure before any data is read or model loaded."""
+    if plot is not None:
+        from priorlab.files import check_output_file, figure_suffixes
+
+        check_output_file(plot, figure_suffixes(), argument="--plot")
 
 
 def _render_benford(result, source: str) -> None:  # noqa: ANN001 (BenfordResult, imported lazily)
@@ -155,7 +164,7 @@ def fit_command(
     prior_scale: float = typer.Option(1.0, "--prior-scale", help="Scale of the prior function (beta)."),
     bootstrap: str = typer.Option("multinomial", "--bootstrap", help="multinomial | poisson | bernoulli | exponential | none"),
     hidden: str = typer.Option("20,20", "--hidden", help="Comma-separated hidden layer widths."),
-    epochs: int = typer.Option(1000, "--epochs", help="Training epochs (full-batch Adam steps by default)."),
+    epochs: int = typer.Option(1000, "--epochs", min=1, help="Training epochs (full-batch Adam steps by default)."),
     lr: float = typer.Option(1e-2, "--lr", help="Adam learning rate."),
     batch_size: int | None = typer.Option(None, "--batch-size", help="Minibatch size (default: full batch)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random process."),
@@ -239,7 +248,7 @@ def lm_digits_command(
     batch_size: int = typer.Option(64, "--batch-size", help="Prompts per forward pass."),
     tol: float = typer.Option(1e-4, "--tol", help="Largest probability left unresolved per prompt."),
     json_output: bool = typer.Option(False, "--json", help="Print a JSON list, one object per prompt."),
-    plot: Path | None = typer.Option(None, "--plot", help="Write the grid of digit plots to this PNG file."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the grid of digit plots to this file (.png, .svg, .pdf, ...)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address: shard prompts over it."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
@@ -249,15 +258,15 @@ def lm_digits_command(
 
     from priorlab.benford import lm, prompts as builtin
 
+    _check_plot_path(plot)
+    options = {"position": position, "method": method, "batch_size": batch_size, "tol": tol}
+    lm.check_distribution_options(**options)  # before the model loads, which takes seconds
     texts = list(prompts or [])
     if prompts_file is not None:
         texts += [p.text for p in builtin.load_prompts_file(prompts_file)]
     if not texts and prompts_file is None:
         texts = [p.text for p in builtin.BUILTIN_PROMPTS]
     texts = lm.prompt_texts(texts)
-    if plot is not None and not plot.parent.is_dir():
-        raise FileNotFoundError(f"--plot: folder {str(plot.parent)!r} does not exist")
-    options = {"position": position, "method": method, "batch_size": batch_size, "tol": tol}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", lm.LowNumberMassWarning)
         if scheduler is not None:

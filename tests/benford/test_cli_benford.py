@@ -102,6 +102,36 @@ def test_missing_file_and_text_only_column(tmp_path, capsys):
     assert code == 2 and "has no numbers" in " ".join(err.split())
 
 
+
+@pytest.mark.parametrize(
+    ("plot", "message"),
+    [("fig.tmp", "suffix '.tmp'"), ("fig", "no suffix"), ("folder", "is a folder"), ("no/fig.png", "does not exist")],
+)
+def test_bad_plot_path_is_refused_before_the_data_is_read(tmp_path, capsys, plot, message):
+    (tmp_path / "folder").mkdir()
+    code, out, err = run([str(tmp_path / "missing.csv"), "-c", "x", "--plot", str(tmp_path / plot)], capsys)
+    err = " ".join(err.split())
+    assert code == 2 and out == ""
+    assert err.startswith("error: --plot:") and message in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+
+
+def test_svg_plot(amounts_csv, tmp_path, capsys):
+    run_ok([str(amounts_csv), "-c", "amount", "--plot", str(tmp_path / "fig.svg"), "--json"], capsys)
+    assert b"<svg" in (tmp_path / "fig.svg").read_bytes()[:500]
+
+
+@pytest.mark.parametrize(
+    "text", ["name,amount\nx,12.5\ny,300 \u20ac\n", "name,amount (\u20ac)\nx,12.5\n"], ids=["cell", "header"]
+)
+def test_non_utf8_file_is_named_with_a_way_out(tmp_path, capsys, text):
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes(text.encode("cp1252"))
+    column = "amount (\u20ac)" if "(" in text else "amount"
+    code, _, err = run([str(path), "-c", column], capsys)
+    err = " ".join(err.split())
+    assert code == 2 and str(path) in err and "UTF-8" in err and "Traceback" not in err
+
 def test_local_cluster_gives_the_same_counts(amounts_csv, capsys):
     pytest.importorskip("dask.distributed")
     local = json.loads(run_ok([str(amounts_csv), "-c", "amount", "--json"], capsys)[0])

@@ -176,6 +176,35 @@ def test_inputs_lists_series_and_widened_floats():
 
 
 @pytest.mark.parametrize(
+    ("data", "first_digits"),
+    [
+        (pd.Series([999999999999999999, None, -10, 7], dtype="Int64"), [9, 0, 1, 7]),  # float64: 1e18
+        (pd.Series([9999999999999999999, None, 5], dtype="UInt64"), [9, 0, 5]),  # beyond int64; float64: 1e19
+        (pd.array([999999999999999999, None], dtype="Int64"), [9, 0]),
+        ([999999999999999999, None, 3], [9, 0, 3]),  # Python ints with a missing value
+        (pd.Series([10**31 - 1, pd.NA, float("nan"), 2], dtype=object), [9, 0, 0, 2]),  # beyond 64 bits
+        (pd.Series([0.5, None, 25.0], dtype="Float64"), [5, 0, 2]),
+    ],
+)
+def test_integers_with_missing_values_stay_exact(data, first_digits):
+    """Missing values are dropped as "nan"; the integers around them keep every digit."""
+    expected = np.bincount([d for d in first_digits if d], minlength=10)[1:]
+    counted = digits.count_digits(data, 1, sign="both")
+    assert counted.counts.tolist() == expected.tolist()
+    assert counted.dropped["nan"] == first_digits.count(0)
+    assert digits.leading_digits(data, 1).tolist() == first_digits
+    assert np.isfinite(counted.mantissa.mean)  # no missing value reached log10
+
+
+def test_analyze_of_a_nullable_integer_column_is_exact():
+    from priorlab.benford import analyze
+
+    result = analyze(pd.Series([999999999999999999, None], dtype="Int64"))
+    assert result.counts.tolist() == [0] * 8 + [1]
+    assert result.dropped["nan"] == 1
+
+
+@pytest.mark.parametrize(
     ("call", "error", "message"),
     [
         (lambda: digits.count_digits(["1", 2.0]), TypeError, "element 0"),

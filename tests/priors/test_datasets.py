@@ -35,6 +35,11 @@ def test_read_table_picks_features_and_target(tmp_path):
     ("a,t\n", dict(target="t"), ValueError, "no data rows"),
     ("", dict(target="t"), ValueError, "not a readable CSV"),
     ("t\n1\n", dict(target="t"), ValueError, "no feature columns"),
+    ("a,t\n1,2\n", dict(target="t", features=["a", "t"]), ValueError, "feature column 't' is the target"),
+    ("a,b,t\n1,2,3\n", dict(target="t", features=["a", "b", "a"]), ValueError, "feature column 'a' is listed twice"),
+    ("a,t\n1,2\n2,inf\n", dict(target="t"), ValueError, "column 't' has an infinite value (row 2)"),
+    ("a,t\n1,2\n-inf,3\n", dict(target="t"), ValueError, "column 'a' has an infinite value (row 2)"),
+    ("a,t\n1,2\nnan,3\n", dict(target="t"), ValueError, "column 'a' has a missing value (row 2)"),
 ])
 def test_read_table_errors_name_file_column_and_row(tmp_path, content, kwargs, error, message):
     path = tmp_path / "bad.csv"

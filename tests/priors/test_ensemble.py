@@ -246,3 +246,64 @@ def test_standardize_makes_predictions_equivariant_to_units():
     # without standardisation, raw units change what is learnt
     raw = Ensemble(n_members=4, epochs=60, seed=3).fit(1000 * x - 7, 50 * y + 3, progress=False)
     assert not np.allclose(raw.predict(1000 * grid - 7).samples, rescaled.predict(1000 * grid - 7).samples, rtol=0.1)
+
+
+@pytest.mark.parametrize("prior, base, targets, widths", [
+    ("sine", None, 1, "2 columns .* 1 output"),  # sin(3x) of 2 features, fast MLP path
+    ("sine", lambda: MLP(2, (8,), 1), 1, "2 columns .* 1 output"),  # the generic torch.func path
+    (torch.sin, None, 1, "2 columns .* 1 output"),
+    (nn.Linear(2, 3), None, 2, "3 columns .* 2 output"),
+    ("mlp", None, 1, "3 columns .* 1 output"),  # a prior_factory of the wrong width
+])
+def test_a_prior_of_the_wrong_width_is_refused(prior, base, targets, widths):
+    x = np.random.default_rng(0).normal(size=(12, 2))
+    y = x[:, :1] @ np.ones((1, targets))
+    factory = (lambda: MLP(2, (4,), 3)) if prior == "mlp" else None
+    ensemble = Ensemble(n_members=2, epochs=2, prior=prior, base=base, prior_factory=factory)
+    with pytest.raises(ValueError, match=f"prior: .*{widths}"):
+        ensemble.fit(x, y, progress=False)
+    with pytest.raises(ValueError, match="not fitted"):
+        ensemble.predict(x)
+
+
+def test_a_prior_without_one_row_per_input_is_refused():
+    x, y = osband_1d()
+    with pytest.raises(ValueError, match=r"prior: returned shape \(\) for inputs of shape \(20, 1\)"):
+        Ensemble(n_members=2, epochs=1, prior=torch.sum).fit(x, y, progress=False)
+
+
+def test_a_one_column_prior_is_broadcast_to_every_output():
+    x, y = osband_1d()
+    targets = np.hstack([y, -y])
+    ensemble = Ensemble(n_members=3, epochs=20, prior="sine", prior_scale=2.0).fit(x, targets, progress=False)
+    grid = np.linspace(-1, 2, 7, dtype=np.float32)[:, None]
+    np.testing.assert_allclose(ensemble.prior_predict(grid).samples, np.broadcast_to(2 * np.sin(3 * grid), (3, 7, 1)),
+                               rtol=1e-6)
+    for k in range(3):
+        with torch.no_grad():
+            rebuilt = ensemble.member(k)(torch.tensor(grid)).numpy()
+        np.testing.assert_allclose(ensemble.predict(grid).samples[k], rebuilt, atol=1e-6)
+
+
+def test_predict_selects_dataframe_columns_by_their_fitted_names():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"a": rng.normal(size=15), "b": rng.normal(size=15)})
+    ensemble = Ensemble(n_members=2, epochs=5).fit(frame, frame["a"] - 3 * frame["b"], progress=False)
+    expected = ensemble.predict(frame.to_numpy()).samples
+    shuffled = frame[["b", "a"]].assign(extra=1.0)
+    np.testing.assert_array_equal(ensemble.predict(shuffled).samples, expected)
+    np.testing.assert_array_equal(ensemble.base_predict(shuffled).samples, ensemble.base_predict(frame).samples)
+    with pytest.raises(ValueError, match=r"x: missing feature columns \['b'\]"):
+        ensemble.predict(frame.rename(columns={"b": "c"}))
+    with pytest.raises(ValueError, match="x: duplicate column 'a'"):
+        ensemble.fit(frame[["a", "a"]], frame["b"], progress=False)
+
+
+def test_one_torch_thread_is_left_alone(monkeypatch):
+    """The thread count is process-wide: when it already is 1, fit must not set it (not even back to 1)."""
+    x, y = osband_1d()
+    calls = []
+    monkeypatch.setattr(torch, "set_num_threads", calls.append)
+    assert torch.get_num_threads() == 1  # conftest
+    Ensemble(n_members=2, epochs=2).fit(x, y, progress=False)
+    assert calls == []

@@ -63,6 +63,20 @@ def test_save_never_replaces_a_folder_that_is_not_a_model(tmp_path, fitted):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "notes.txt"]
 
 
+@pytest.mark.parametrize("files", [
+    {CONFIG_FILE: "{}"}, {CONFIG_FILE: "not json"}, {CONFIG_FILE: '{"kind": "someone.else"}'}, {CONFIG_FILE: "[1]"},
+    {WEIGHTS_FILE: "w"}, {CONFIG_FILE: '{"kind": "priorlab.priors.Ensemble"}', "notes.txt": "precious"},
+])
+def test_save_replaces_only_a_folder_whose_config_is_ours(tmp_path, fitted, files):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    with pytest.raises(FileExistsError, match="not a priorlab model directory"):
+        fitted.save(folder)
+    assert {p.name: p.read_text() for p in folder.iterdir()} == files
+
+
 def test_unsaveable_ensembles_are_refused_without_leaving_files(tmp_path):
     x, y = osband_1d()
     ensemble = Ensemble(n_members=2, epochs=1, prior=torch.cos).fit(x, y, progress=False)

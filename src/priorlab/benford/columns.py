@@ -45,9 +45,8 @@ def read_column(path: str | Path, column: str, strict: bool = False) -> Column:
     if path.suffix.lower() in PARQUET_SUFFIXES:
         raw = _read_parquet_column(path, column)
     else:
-        header = pd.read_csv(path, nrows=0).columns
-        _check_column(column, header, path)
-        raw = pd.read_csv(path, usecols=[column], low_memory=False)[column]
+        _check_column(column, _read_csv(path, nrows=0).columns, path)
+        raw = _read_csv(path, usecols=[column], low_memory=False)[column]
     if raw.dtype.kind in "iuf":
         return Column(column, raw.to_numpy(dtype=np.float64, na_value=np.nan) if raw.hasnans else raw.to_numpy(), 0, [])
     numbers = pd.to_numeric(raw, errors="coerce")
@@ -60,6 +59,17 @@ def read_column(path: str | Path, column: str, strict: bool = False) -> Column:
     if strict and n_text:
         raise ValueError(f"{result.text_summary()}; fix them or run without --strict to drop them")
     return result
+
+
+def _read_csv(path: Path, **options: object) -> pd.DataFrame:
+    """pandas.read_csv, with a decoding error that names the file and the fix."""
+    try:
+        return pd.read_csv(path, **options)
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{path} is not UTF-8 text (it holds the byte {exc.object[exc.start]:#04x}); re-encode it "
+            f"as UTF-8, e.g. iconv -f latin1 -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}"
+        ) from None
 
 
 def _check_column(column: str, available: pd.Index, path: Path) -> None:

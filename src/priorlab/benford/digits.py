@@ -404,17 +404,26 @@ def is_dask_array(x: Any) -> bool:
     return type(x).__module__.split(".")[0] == "dask" and hasattr(x, "dask")
 
 
-def _as_numeric(data: Any) -> Any:
-    """A 1-D NumPy array (float64, integer or object of Python ints) or a 1-D Dask array."""
+def _as_numeric(data: Any) -> tuple[Any, np.ndarray | None]:
+    """A 1-D NumPy array (float64, integer or object of Python ints) or a 1-D Dask array, and where the
+    missing values of integer data are (None when there are none).
+
+    Missing floats become NaN. Integer data with missing values (pandas "Int64", "UInt64", ints mixed
+    with None) stays integer, so its digits stay exact: its missing entries hold 0 and are flagged in the
+    mask, for the caller to count as "nan".
+    """
     if is_dask_array(data):
         x = data.ravel()
     else:
         if hasattr(data, "to_numpy"):  # pandas Series / Index, nullable dtypes included
             dtype = getattr(data, "dtype", None)
-            if getattr(dtype, "kind", "O") in "iuf" and getattr(data, "hasnans", False):
-                data = data.to_numpy(dtype=np.float64, na_value=np.nan)
-            else:
-                data = data.to_numpy()
+            kind = getattr(dtype, "kind", "O")
+            missing = np.asarray(data.isna()).ravel() if kind in "iuf" and hasattr(data, "isna") else None
+            if missing is not None and missing.any():
+                if kind == "f":
+                    return data.to_numpy(dtype=np.float64, na_value=np.nan).ravel(), None
+                return data.to_numpy(dtype=dtype.numpy_dtype, na_value=0).ravel(), missing
+            data = data.to_numpy()
         elif isinstance(data, (list, tuple)):  # element by element, so a bad one can be named
             return _from_objects(np.array(data, dtype=object).ravel())
         x = np.asarray(data).ravel()
@@ -422,27 +431,40 @@ def _as_numeric(data: Any) -> Any:
     if kind == "b":
         raise TypeError("data must be numbers, not booleans")
     if kind == "f":
-        return x.astype(np.float64, copy=False) if x.dtype != np.float64 else x
+        return (x.astype(np.float64, copy=False) if x.dtype != np.float64 else x), None
     if kind in "iu":
-        return x
+        return x, None
     if kind == "O" and not is_dask_array(x):
         return _from_objects(x)
     raise TypeError(f"data must be numbers, got an array of dtype {x.dtype}")
 
 
-def _from_objects(x: np.ndarray) -> np.ndarray:
-    """Python ints stay exact (object array); anything else must convert to float64."""
-    if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in x):
-        x = np.array([int(v) for v in x], dtype=object)
-        if x.size and min(x) >= -(2**63) and max(x) < 2**63:
-            return x.astype(np.int64)
-        return x
+def _is_missing(value: Any) -> bool:
+    """None, pandas' NA or a float NaN."""
+    if value is None or type(value).__name__ == "NAType":
+        return True
+    return isinstance(value, (float, np.floating)) and bool(np.isnan(value))
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _from_objects(x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Integers stay exact (int64, or Python ints beyond 64 bits) with their missing values masked;
+    anything else must convert to float64, missing values to NaN."""
+    missing = np.fromiter((_is_missing(v) for v in x), dtype=bool, count=x.size)
+    if all(_is_integer(v) for v in x[~missing]) and not missing.all():
+        x = np.array([0 if gap else int(v) for v, gap in zip(x, missing, strict=True)], dtype=object)
+        if min(x) >= -(2**63) and max(x) < 2**63:
+            x = x.astype(np.int64)
+        return x, missing if missing.any() else None
     for i, v in enumerate(x):
-        if v is None:  # missing: becomes NaN
+        if missing[i]:
             continue
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
             raise TypeError(f"data must be numbers: element {i} is {v!r}")
-    return np.array([np.nan if v is None else float(v) for v in x], dtype=np.float64)
+    return np.array([np.nan if gap else float(v) for v, gap in zip(x, missing, strict=True)]), None
 
 
 def _python_int_outcomes(x: np.ndarray, plan: _Plan) -> tuple[np.ndarray, list[float]]:
@@ -517,7 +539,17 @@ def count_digits(
         if not math.isfinite(min_value) or min_value < 0:
             raise ValueError(f"min_value must be a finite number >= 0, got {min_value!r}")
         min_value = float(min_value) if not isinstance(min_value, int) else min_value
-    x = _as_numeric(data)
+    x, missing = _as_numeric(data)
+    if missing is None:
+        return _count_values(x, k, sign, min_value, mantissa, chunk_size, progress)
+    counted = _count_values(x[~missing], k, sign, min_value, mantissa, chunk_size, progress)
+    n_missing = int(missing.sum())
+    return dataclasses.replace(counted, dropped={**counted.dropped, "nan": counted.dropped["nan"] + n_missing})
+
+
+def _count_values(
+    x: Any, k: int | None, sign: str, min_value: float | None, mantissa: bool, chunk_size: int, progress: bool
+) -> DigitCounts:
     if x.dtype.kind == "O":
         plan = _plan(np.dtype(np.int64), k, sign, min_value)
         outcome, logs = _python_int_outcomes(x, plan)
@@ -565,7 +597,7 @@ def leading_digits(data: Any, k: int = 1) -> Any:
     gives a lazy Dask array back.
     """
     k = check_k(k)
-    x = _as_numeric(data)
+    x, _ = _as_numeric(data)  # missing integers hold 0, which gives 0 like NaN
     plan = _plan(x.dtype if x.dtype.kind != "O" else np.dtype(np.int64), k, "both", None)
     if x.dtype.kind == "O":
         outcome, _ = _python_int_outcomes(x, plan)

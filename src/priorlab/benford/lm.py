@@ -421,6 +421,31 @@ def prompt_texts(prompts: str | PromptLike | Iterable[str | PromptLike]) -> list
     return texts
 
 
+def check_distribution_options(
+    position: str = "first",
+    method: str = "exact",
+    *,
+    batch_size: int = 64,
+    tol: float = 1e-4,
+    max_depth: int = 16,
+    max_frontier: int = 64,
+) -> None:
+    """Refuse bad `digit_distribution` options; callers run it before loading a model, which takes seconds."""
+    _check_choice("position", position, POSITIONS)
+    _check_choice("method", method, METHODS)
+    if method == "tokens" and position != "first":
+        raise ValueError(
+            f"method 'tokens' reads single digit tokens and only supports position 'first', got {position!r}"
+        )
+    if not (isinstance(batch_size, int) and batch_size >= 1):
+        raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
+    if not 0 <= tol < 1:
+        raise ValueError(f"tol: expected 0 <= tol < 1, got {tol!r}")
+    for name, value in (("max_depth", max_depth), ("max_frontier", max_frontier)):
+        if not (isinstance(value, int) and value >= 1):
+            raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+
+
 def _statistics(probabilities: np.ndarray, position: str) -> BenfordResult | None:
     if not np.all(np.isfinite(probabilities)):
         return None
@@ -451,19 +476,9 @@ def digit_distribution(
     """
     if not (hasattr(lm, "model") and hasattr(lm, "tokenizer")):
         raise TypeError(f"lm: expected a LanguageModel from load_lm(spec), got {type(lm).__name__}")
-    _check_choice("position", position, POSITIONS)
-    _check_choice("method", method, METHODS)
-    if method == "tokens" and position != "first":
-        raise ValueError(
-            f"method 'tokens' reads single digit tokens and only supports position 'first', got {position!r}"
-        )
-    if not (isinstance(batch_size, int) and batch_size >= 1):
-        raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
-    if not 0 <= tol < 1:
-        raise ValueError(f"tol: expected 0 <= tol < 1, got {tol!r}")
-    for name, value in (("max_depth", max_depth), ("max_frontier", max_frontier)):
-        if not (isinstance(value, int) and value >= 1):
-            raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    check_distribution_options(
+        position, method, batch_size=batch_size, tol=tol, max_depth=max_depth, max_frontier=max_frontier
+    )
     texts = prompt_texts(prompts)
     token_ids = [lm.tokenizer.encode(text) for text in texts]
     for i, ids in enumerate(token_ids):
@@ -524,6 +539,7 @@ def digit_distribution_on_cluster(
     Each worker loads the model `spec` (see `models.load_lm`) once and keeps it for later shards; `options`
     are `digit_distribution`'s keyword arguments. Results come back in prompt order.
     """
+    check_distribution_options(**options)
     texts = prompt_texts(prompts)
     if shard_size is None:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -536,9 +552,10 @@ def digit_distribution_on_cluster(
     )
     from dask.distributed import as_completed
 
+    shard_lengths = {future.key: len(shard) for future, shard in zip(futures, shards, strict=True)}
     with tqdm(total=len(texts), desc="prompts", unit="prompt", disable=not progress) as bar:
         for future in as_completed(futures):
-            bar.update(len(shards[futures.index(future)]))
+            bar.update(shard_lengths[future.key])
     results = [result for part in client.gather(futures) for result in part]
     _warn_low_number_mass(results, min_number_mass)
     return results

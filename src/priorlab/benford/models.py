@@ -134,31 +134,71 @@ def _transformers_progress(enabled: bool) -> Iterator[None]:
         (hf_logging.enable_progress_bar if previous else hf_logging.disable_progress_bar)()
 
 
-def _load_lm(spec: str, cache_dir: str | os.PathLike[str] | None, dtype: torch.dtype) -> LanguageModel:
+def check_spec(spec: str = DEFAULT_SPEC) -> None:
+    """Raise what `load_lm(spec)` would for a missing lm extra, an unknown spec, a missing file or folder,
+    or a Hugging Face id outside the local cache, without reading any weights (a load takes seconds)."""
+    _transformers()
+    spec, kind, source = _resolve(spec)
+    if kind == "directory" and not (source / "config.json").is_file():
+        raise FileNotFoundError(f"model: {spec!r} is not a loadable model directory (it has no config.json)")
+    if kind == "hub" and not _in_hub_cache(spec):
+        raise _not_in_cache_error(spec)
+
+
+def _resolve(spec: str) -> tuple[str, str, Path]:
+    """The stripped spec, its kind ("default", "gguf", "directory" or "hub") and its file or folder."""
     if not isinstance(spec, str) or not spec.strip():
         raise ValueError(f"model: expected 'default', a Hugging Face id, a directory or a .gguf path, got {spec!r}")
     spec = spec.strip()
     if spec == DEFAULT_SPEC:
-        gguf = default_gguf_path()
-        lm = _load_gguf(gguf, cache_directory(cache_dir), dtype)
-        return LanguageModel(lm[0], lm[1], spec, "SmolLM2-135M-Instruct (Q4_1 GGUF)")
+        return spec, "default", default_gguf_path()
     path = Path(spec).expanduser()
     if spec.lower().endswith(".gguf"):
         if not path.is_file():
             raise FileNotFoundError(f"model: GGUF file {spec!r} does not exist")
-        model, tokenizer = _load_gguf(path, cache_directory(cache_dir), dtype)
-        return LanguageModel(model, tokenizer, spec, path.stem)
+        return spec, "gguf", path
     if path.is_dir():
-        model, tokenizer = _load_pretrained(str(path), dtype, spec)
-        return LanguageModel(model, tokenizer, spec, path.name)
+        return spec, "directory", path
     if _looks_like_path(spec):
         raise FileNotFoundError(f"model: directory {spec!r} does not exist")
     if _HF_ID.match(spec):
-        model, tokenizer = _load_pretrained(spec, dtype, spec)
-        return LanguageModel(model, tokenizer, spec, spec)
+        return spec, "hub", path
     raise ValueError(
         f"model: unknown spec {spec!r}; expected 'default', a Hugging Face id (e.g. 'gpt2-medium'), "
         "a local directory or a .gguf file"
+    )
+
+
+def _load_lm(spec: str, cache_dir: str | os.PathLike[str] | None, dtype: torch.dtype) -> LanguageModel:
+    spec, kind, source = _resolve(spec)
+    if kind == "default":
+        model, tokenizer = _load_gguf(source, cache_directory(cache_dir), dtype)
+        return LanguageModel(model, tokenizer, spec, "SmolLM2-135M-Instruct (Q4_1 GGUF)")
+    if kind == "gguf":
+        model, tokenizer = _load_gguf(source, cache_directory(cache_dir), dtype)
+        return LanguageModel(model, tokenizer, spec, source.stem)
+    if kind == "directory":
+        model, tokenizer = _load_pretrained(str(source), dtype, spec)
+        return LanguageModel(model, tokenizer, spec, source.name)
+    model, tokenizer = _load_pretrained(spec, dtype, spec)
+    return LanguageModel(model, tokenizer, spec, spec)
+
+
+def _in_hub_cache(repo_id: str) -> bool:
+    """Whether the local Hugging Face cache holds the model's config (what an offline load reads first)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+    except ValueError:  # an id the Hub itself refuses, such as "a..b"
+        return False
+
+
+def _not_in_cache_error(spec: str) -> FileNotFoundError:
+    return FileNotFoundError(
+        f"model: {spec!r} is not in the local Hugging Face cache and priorlab works offline; on a machine "
+        f"with internet run `huggingface-cli download {spec}` (then copy ~/.cache/huggingface here), or "
+        "pass a local model directory or a .gguf file"
     )
 
 
@@ -185,11 +225,7 @@ def _load_pretrained(source: str, dtype: torch.dtype, spec: str) -> tuple[PreTra
         if Path(source).is_dir():
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise FileNotFoundError(f"model: {spec!r} is not a loadable model directory ({reason})") from None
-        raise FileNotFoundError(
-            f"model: {spec!r} is not in the local Hugging Face cache and priorlab works offline; on a machine "
-            f"with internet run `huggingface-cli download {spec}` (then copy ~/.cache/huggingface here), or "
-            "pass a local model directory or a .gguf file"
-        ) from None
+        raise _not_in_cache_error(spec) from None
     model.eval()
     return model, tokenizer
 

@@ -36,13 +36,14 @@ class Table:
 
 def _numeric_column(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
     values = pd.to_numeric(frame[column], errors="coerce")
-    bad = values.isna() & frame[column].notna() | ~np.isfinite(values.fillna(0.0))
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"{path}: column {column!r} is not numeric (row {row + 1}: {frame[column].iloc[row]!r})")
-    if values.isna().any():
-        row = int(np.flatnonzero(values.isna().to_numpy())[0])
-        raise ValueError(f"{path}: column {column!r} has a missing value (row {row + 1})")
+    problems = (("is not numeric", values.isna() & frame[column].notna()),
+                ("has an infinite value", np.isinf(values)),
+                ("has a missing value", values.isna()))
+    for problem, bad in problems:
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            cell = f": {frame[column].iloc[row]!r}" if problem == "is not numeric" else ""
+            raise ValueError(f"{path}: column {column!r} {problem} (row {row + 1}{cell})")
     return values.to_numpy(dtype=np.float64)
 
 
@@ -62,9 +63,13 @@ def read_table(path: str | Path, *, target: str | None = None, features: Sequenc
     names = [c for c in frame.columns if c != target] if features is None else list(features)
     if not names:
         raise ValueError(f"{path}: no feature columns")
-    for name in names:
+    for position, name in enumerate(names):
         if name not in frame.columns:
             raise ValueError(f"{path}: feature column {name!r} not found (columns: {', '.join(map(str, frame.columns))})")
+        if name == target:
+            raise ValueError(f"{path}: feature column {name!r} is the target; a model cannot be given what it predicts")
+        if name in names[:position]:
+            raise ValueError(f"{path}: feature column {name!r} is listed twice")
     x = np.column_stack([_numeric_column(frame, name, path) for name in names])
     y = None if target is None else _numeric_column(frame, target, path)
     return Table(frame, [str(n) for n in names], x, y)

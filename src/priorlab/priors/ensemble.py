@@ -152,8 +152,25 @@ class Ensemble:
 
     # --- data ---------------------------------------------------------------------------------------
 
+    def _select_columns(self, x: Any, name: str) -> Any:
+        """A DataFrame's columns in the fitted order, picked by name (extra columns are ignored), so that
+        reordered columns cannot silently give wrong predictions; other inputs are taken by position."""
+        if not hasattr(x, "columns"):
+            return x
+        names = [str(c) for c in x.columns]
+        duplicated = next((n for i, n in enumerate(names) if n in names[:i]), None)
+        if duplicated is not None:
+            raise ValueError(f"{name}: duplicate column {duplicated!r}")
+        fitted = getattr(self, "feature_names_", None)
+        if fitted is None or names == fitted:
+            return x
+        missing = [n for n in fitted if n not in names]
+        if missing:
+            raise ValueError(f"{name}: missing feature columns {missing} (fitted on {fitted}, got {names})")
+        return x.iloc[:, [names.index(n) for n in fitted]]
+
     def _inputs(self, x: Any, name: str = "x") -> torch.Tensor:
-        array = as_float_array(x, name)
+        array = as_float_array(self._select_columns(x, name), name)
         if array.ndim == 1:
             array = array[:, None]
         if array.ndim != 2:
@@ -197,7 +214,7 @@ class Ensemble:
             callback: Callable[[int, Ensemble], None] | None = None, callback_every: int = 1) -> Ensemble:
         """Train all members together; `callback(epoch, self)` runs every `callback_every` epochs and after the last."""
         callback_every = check_int(callback_every, "callback_every")
-        for stale in ("n_features_in_", "scaling_"):  # a refit may change the features and their scales
+        for stale in ("network_", "n_features_in_", "scaling_"):  # a refit may change them; unfitted if it fails
             self.__dict__.pop(stale, None)
         self.feature_names_ = [str(c) for c in x.columns] if hasattr(x, "columns") else None
         inputs = self._inputs(x)
@@ -211,7 +228,11 @@ class Ensemble:
         started = time.perf_counter()
         members = [self.build_member(k, d, width) for k in range(k_members)]
         self._set_networks(members, d, width)
-        offset = self._prior_term(inputs)
+        try:
+            offset = self._prior_term(inputs)
+        except ValueError:
+            del self.network_  # a fit that fails leaves the ensemble unfitted
+            raise
         if self.task == "regression":
             targets = targets.float().unsqueeze(0).expand(k_members, -1, -1)
             if self.noise_std > 0:
@@ -248,12 +269,23 @@ class Ensemble:
 
     @torch.no_grad()
     def _prior_term(self, x: torch.Tensor) -> torch.Tensor:
-        """prior_scale * prior(x) for every member, shape (K, n, C)."""
+        """prior_scale * prior(x) for every member, shape (K, n, C) or (K, n, 1) (broadcast to the C outputs).
+
+        A prior of any other width would crash the fast path and silently broadcast in the generic one."""
         if isinstance(self.prior_network_, (StackedMLP, StackedModules)):
-            return self.prior_network_.forward(x).mul_(self.prior_scale)
-        out = self.prior_network_(x)
-        out = out.reshape(x.shape[0], -1) if out.dim() != 2 else out
-        return (self.prior_scale * out).unsqueeze(0).expand(self.n_members, -1, -1).clone()
+            term = self.prior_network_.forward(x).mul_(self.prior_scale)
+        else:
+            out = self.prior_network_(x)
+            if out.dim() == 0 or out.shape[0] != x.shape[0]:
+                raise ValueError(f"prior: returned shape {tuple(out.shape)} for inputs of shape {tuple(x.shape)}; "
+                                 "expected one row per input row")
+            out = out.reshape(x.shape[0], -1) if out.dim() != 2 else out
+            term = (self.prior_scale * out).unsqueeze(0).expand(self.n_members, -1, -1).clone()
+        if term.shape[-1] not in (1, self.n_outputs_):
+            raise ValueError(f"prior: the prior returns {term.shape[-1]} columns but the network has "
+                             f"{self.n_outputs_} output(s); it must return 1 column (added to every output) or "
+                             "one per output (prior='sine' returns one per input feature)")
+        return term
 
     # --- predicting ---------------------------------------------------------------------------------
 
@@ -277,7 +309,10 @@ class Ensemble:
         return self._as_samples(self._prior_term(self._inputs(x)), shift=False)
 
     def predict(self, x: Any) -> Samples:
-        """Member predictions f_k(x) + prior_scale * p_k(x); class probabilities (K, n, C) for classification."""
+        """Member predictions f_k(x) + prior_scale * p_k(x); class probabilities (K, n, C) for classification.
+
+        A pandas DataFrame is matched to the fitted column names (reordered, extra columns ignored;
+        missing ones raise ValueError); arrays are taken by position."""
         self._check_fitted()
         inputs = self._inputs(x)
         out = self.network_.forward(inputs) + self._prior_term(inputs)

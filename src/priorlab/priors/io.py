@@ -28,14 +28,23 @@ WEIGHTS_FILE = "weights.safetensors"
 KIND = "priorlab.priors.Ensemble"
 
 
+def _is_our_config(path: Path) -> bool:
+    try:
+        config = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(config, dict) and config.get("kind") == KIND
+
+
 def _check_replaceable(target: Path) -> None:
-    """Only an empty directory or a previous model may be replaced: never delete a user's folder."""
+    """Only an empty directory or a previous model (our files only, and a config.json of our kind) may be
+    replaced: never delete a user's folder, even one that happens to hold a file named config.json."""
     if not target.exists():
         return
     if not target.is_dir():
         raise FileExistsError(f"{target}: exists and is not a directory")
     entries = {p.name for p in target.iterdir()}
-    if entries and not entries <= {CONFIG_FILE, WEIGHTS_FILE}:
+    if entries and not (entries <= {CONFIG_FILE, WEIGHTS_FILE} and _is_our_config(target / CONFIG_FILE)):
         raise FileExistsError(f"{target}: exists and is not a priorlab model directory; choose another path")
 
 

@@ -28,11 +28,18 @@ SINGLE_THREAD_STEP_SIZE = 2**24
 
 @contextlib.contextmanager
 def step_threads(network: StackedNetwork, batch_rows: int) -> Iterator[None]:
-    """Train small stacked networks on one torch thread, restoring the caller's setting afterwards."""
+    """Train small stacked networks on one torch thread, restoring the caller's setting afterwards.
+
+    torch's intra-op thread count is process-wide, so while a small fit runs every other torch call in
+    the process (other threads included) also runs on one thread; the previous count is restored when
+    fit returns or raises. When the count already is 1, or the network is large, it is not touched at all.
+    """
     step_size = batch_rows * sum(p.numel() for p in network.parameters())
     previous = torch.get_num_threads()
-    if step_size < SINGLE_THREAD_STEP_SIZE:
-        torch.set_num_threads(1)
+    if previous == 1 or step_size >= SINGLE_THREAD_STEP_SIZE:
+        yield
+        return
+    torch.set_num_threads(1)
     try:
         yield
     finally:
