@@ -16,6 +16,11 @@ logger = logging.getLogger(__name__)
 DASK_HINT = 'Dask is not installed: pip install "priorlab[dask]"'
 
 
+def is_dask_array(x: Any) -> bool:
+    """Whether `x` is a Dask array, told by its type's module so that Dask is never imported for it."""
+    return type(x).__module__.startswith("dask.array")
+
+
 def require_distributed() -> Any:
     """Import and return `dask.distributed`, or raise ImportError with the install hint."""
     try:

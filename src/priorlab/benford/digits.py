@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from priorlab.benford.stats import MantissaStats
+from priorlab.distributed import is_dask_array
 
 logger = logging.getLogger(__name__)
 
@@ -397,11 +398,6 @@ class DigitCounts:
     @property
     def n(self) -> int:
         return int(self.counts.sum())
-
-
-def is_dask_array(x: Any) -> bool:
-    """True for a dask.array.Array, without importing Dask."""
-    return type(x).__module__.split(".")[0] == "dask" and hasattr(x, "dask")
 
 
 def _as_numeric(data: Any) -> tuple[Any, np.ndarray | None]:

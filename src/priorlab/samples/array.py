@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
+from priorlab.distributed import is_dask_array
 from priorlab.samples.axes import shift_axis
 
 #: NumPy function -> implementation taking the same arguments; filled by `priorlab.samples.functions`.
@@ -37,11 +38,6 @@ CONVERSION_HINT = (
     "or .samples for the raw (draws, ...) array"
 )
 _PLAIN_SCALARS = frozenset({int, float, complex, bool, np.float64, np.float32, np.int64, np.bool_})
-
-
-def is_dask_array(x: Any) -> bool:
-    """Whether `x` is a Dask array (checked by module name so Dask stays an optional import)."""
-    return type(x).__module__.startswith("dask.array")
 
 
 def _is_torch_tensor(x: Any) -> bool:
