@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -161,14 +163,18 @@ def test_save_figure_names_a_missing_folder(tmp_path):
 # --- folders -------------------------------------------------------------------------------------
 
 
-def test_staged_directory_creates_the_target_and_its_parents(tmp_path):
-    target = tmp_path / "deep" / "out"
+def test_staged_directory_creates_the_target_but_refuses_a_missing_parent(tmp_path):
+    target = tmp_path / "out"
     with staged_directory(target) as staging:
         assert staging.parent == target.parent and staging.is_dir() and _names(staging) == []
         assert not target.exists()
         (staging / "a.txt").write_text("a")
     assert (target / "a.txt").read_text() == "a"
-    assert _names(tmp_path / "deep") == ["out"]
+    assert _names(tmp_path) == ["out"]
+    with pytest.raises(FileNotFoundError, match="deep"):
+        with staged_directory(tmp_path / "deep" / "out"):
+            pass
+    assert _names(tmp_path) == ["out"]
 
 
 def test_staged_directory_replaces_an_existing_folder_whole(tmp_path):
@@ -226,3 +232,44 @@ def test_staging_folder_respects_the_umask(tmp_path):
         os.umask(previous)
     assert mode == 0o755  # tempfile.mkdtemp would give 0o700 whatever the umask
     assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
+
+
+# --- what killed writers leave behind ------------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended (and been reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_write_removes_only_our_stale_temporaries_of_the_same_destination(tmp_path):
+    dead, alive = _dead_pid(), os.getpid()
+    stale_file = tmp_path / f".pred.csv.{dead}-0123abcd.tmp.csv"
+    stale_folder = tmp_path / f".model.{dead}-0123abcd.tmp"
+    kept = [
+        tmp_path / f".pred.csv.{alive}-89abcdef.tmp.csv",  # a writer that still runs
+        tmp_path / f".other.csv.{dead}-0123abcd.tmp.csv",  # another destination
+        tmp_path / ".pred.csv.notours.tmp.csv",  # not our naming
+        tmp_path / "pred.csv.bak",
+    ]
+    for path in [stale_file, *kept]:
+        path.write_text("x")
+    stale_folder.mkdir()
+    (stale_folder / "weights").write_text("half")
+    write_text(tmp_path / "pred.csv", "new")
+    assert stale_file.exists() is False and stale_folder.exists() is True  # only pred.csv's
+    with staged_directory(tmp_path / "model") as staging:
+        (staging / "config.json").write_text("{}")
+    assert not stale_folder.exists()
+    assert sorted(_names(tmp_path)) == sorted(["pred.csv", "model", *(p.name for p in kept)])
+
+
+def test_a_folder_caught_between_the_two_renames_of_a_swap_is_restored(tmp_path):
+    backup = tmp_path / f".report.{_dead_pid()}-0123abcd.old"  # killed after moving the old report aside
+    backup.mkdir()
+    (backup / "index.html").write_text("previous")
+    assert files.remove_stale(tmp_path / "report") == [backup]
+    assert (tmp_path / "report" / "index.html").read_text() == "previous"
+    assert _names(tmp_path) == ["report"]

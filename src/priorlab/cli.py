@@ -65,14 +65,17 @@ def benford_command(
     if scheduler is not None or workers is not None:
         from priorlab.distributed import dask_client
 
+        if data.values.dtype == object:
+            raise ValueError(f"{file}: column {column!r} holds integers beyond 64 bits, which are counted "
+                             "exactly in one process only; run without --workers/--scheduler")
         with dask_client(scheduler, workers):
             import dask.array as da
 
             result = analyze(da.from_array(data.values, chunks=digits.CHUNK_SIZE * 16), **options)
     else:
         result = analyze(data.values, progress=not (quiet or json_output), **options)
+    result = data.account(result)
     if data.n_text:
-        result = result.with_reclassified_drops(data.n_text, "nan", "text")  # read as NaN
         err_console.print(f"[yellow]dropped {escape(data.text_summary())}[/]", highlight=False)
     if plot is not None:
         from priorlab.benford.plots import plot_benford
@@ -333,25 +336,39 @@ def _render_lm_digits(results, model: str) -> None:  # noqa: ANN001 (DigitDistri
     )
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of the console script: user errors become one line on stderr and exit 2.
+INTERRUPTED = 130  # 128 + SIGINT, the shell's convention, so `fit && predict` stops after Ctrl-C
 
-    `argv` defaults to `sys.argv[1:]`; tests pass it explicitly and catch `SystemExit`.
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script: every failure a user can act on is one line on stderr.
+
+    User errors exit 2; Ctrl-C exits 130 (typer turns KeyboardInterrupt into that exit code, which it
+    returns rather than raises when not in standalone mode). Writers clean up on the way out, so an
+    interrupted command leaves the previous output as it was. `argv` defaults to `sys.argv[1:]`; tests
+    pass it explicitly and catch `SystemExit`.
     """
     try:
-        app(args=argv, standalone_mode=False)
+        status = app(args=argv, standalone_mode=False)
+    except KeyboardInterrupt:  # outside a command, e.g. while its options are parsed
+        status = INTERRUPTED
     except USER_ERRORS as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        err_console.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False)
-        sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        _fail(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
     except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
+        _fail("aborted", status=1)
     except typer.TyperException as exc:  # usage errors (missing or malformed options): click's message
-        exc.show()
-        sys.exit(2)
+        command = f" {exc.ctx.command_path}" if getattr(exc, "ctx", None) is not None else " priorlab"
+        _fail(f"{exc.format_message()} (see{command} --help)")
+    if status == INTERRUPTED:
+        _fail("interrupted; nothing was written", status=INTERRUPTED)
+    if isinstance(status, int) and status:
+        sys.exit(status)
+
+
+def _fail(message: object, status: int = 2) -> None:
+    """Print `message` as one line (never read as rich markup) and exit with `status`."""
+    text = " ".join(str(message).split())
+    err_console.print(f"[bold red]error:[/] {escape(text)}", highlight=False)
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -3,13 +3,18 @@
 Every output is written to a temporary sibling first and renamed onto its destination only once it
 is complete (`os.replace` is atomic within one filesystem). An error or a kill therefore never leaves
 a half-written file or folder behind, and a reader sees either the old version or the new one.
-Deciding *whether* a destination may be replaced is the caller's policy, not this module's.
+A writer killed outright (SIGKILL, power loss) cannot clean up after itself, so every write first
+removes the temporaries that earlier writers of the same destination left behind: only names of our
+own pattern whose writing process no longer runs (`remove_stale`). Missing parent folders are never
+created: a mistyped path is refused before any work. Deciding *whether* a destination may be replaced
+is the caller's policy, not this module's.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -21,9 +26,57 @@ if TYPE_CHECKING:  # matplotlib is only needed by callers that save figures
     from matplotlib.figure import Figure
 
 
+# `.NAME.PID-HEX.tmp[.SUFFIX]` (a file or staging folder being written) and `.NAME.PID-HEX.old` (a
+# previous folder moved aside during the swap): the writer's process id says whether it still runs.
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}\.(?P<tag>tmp|old)(?P<suffix>(\.[^.]*)?)$")
+
+
 def _sibling(path: Path, tag: str) -> Path:
     """A hidden, unique name beside `path`: same folder, so the final rename stays on one filesystem."""
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.{tag}")
+    return path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.{tag}")
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def remove_stale(path: str | Path) -> list[Path]:
+    """Clear what killed writers of `path` left beside it; returns what was removed or restored.
+
+    Only hidden siblings named by this module for `path` itself, whose writing process has ended, are
+    touched; nothing else in the folder. A folder moved aside (`.old`) whose destination is missing was
+    caught between the two renames of a swap: it is the previous output, so it is put back, not deleted.
+    """
+    path = Path(path)
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        return []
+    touched = []
+    for entry in sorted(folder.iterdir()):
+        match = _TEMPORARY.match(entry.name)
+        if match is None or match["name"] != path.name or _running(int(match["pid"])):
+            continue
+        if match["tag"] == "old" and not path.exists():
+            os.replace(entry, path)
+        else:
+            _remove(entry)
+        touched.append(entry)
+    return touched
 
 
 def figure_suffixes() -> tuple[str, ...]:
@@ -59,7 +112,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     It is removed whatever happens, so an error leaves `path` as it was (or absent).
     """
     path = check_output_file(path)
-    temporary = _sibling(path.with_suffix(""), f"tmp{path.suffix}")
+    remove_stale(path)
+    temporary = _sibling(path, f"tmp{path.suffix}")
     try:
         yield temporary
         os.replace(temporary, path)
@@ -107,11 +161,13 @@ def staged_directory(target: str | Path) -> Iterator[Path]:
     """Yield an empty staging folder beside `target`; when the block succeeds it becomes `target`.
 
     An existing `target` is replaced whole (callers check first that it may be). On any error the
-    staging folder is removed and `target` is left exactly as it was. Missing parents are created.
+    staging folder is removed and `target` is left exactly as it was. A missing parent folder is refused.
     """
     target = Path(target)
     parent = target.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
+    if not parent.is_dir():
+        raise FileNotFoundError(f"folder {str(target.parent)!r} for {target.name} does not exist")
+    remove_stale(target)
     staging = _sibling(parent / target.name, "tmp")
     staging.mkdir()  # unlike tempfile.mkdtemp (mode 0o700), this respects the umask
     try:

@@ -95,7 +95,7 @@ def test_bad_input_exits_2_with_one_clear_line(amounts_csv, capsys, argv, messag
 
 def test_missing_file_and_text_only_column(tmp_path, capsys):
     code, _, err = run([str(tmp_path / "missing.csv"), "--column", "x"], capsys)
-    assert code == 2 and "file not found" in err
+    assert code == 2 and "no such file" in err
     path = tmp_path / "text.csv"
     path.write_text("name\nalpha\nbeta\n")
     code, _, err = run([str(path), "--column", "name"], capsys)

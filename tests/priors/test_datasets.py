@@ -33,7 +33,7 @@ def test_read_table_picks_features_and_target(tmp_path):
     ("a,t\n1,x\n", dict(target="t"), ValueError, "column 't' is not numeric (row 1: 'x')"),
     ("a,t\n1,2\n,3\n", dict(target="t"), ValueError, "column 'a' has a missing value (row 2)"),
     ("a,t\n", dict(target="t"), ValueError, "no data rows"),
-    ("", dict(target="t"), ValueError, "not a readable CSV"),
+    ("", dict(target="t"), ValueError, "empty file (no header line)"),
     ("t\n1\n", dict(target="t"), ValueError, "no feature columns"),
     ("a,t\n1,2\n", dict(target="t", features=["a", "t"]), ValueError, "feature column 't' is the target"),
     ("a,b,t\n1,2,3\n", dict(target="t", features=["a", "b", "a"]), ValueError, "feature column 'a' is listed twice"),

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from priorlab import tables
 from priorlab.samples import Samples
 
 
@@ -48,24 +49,22 @@ def _numeric_column(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
 
 
 def read_table(path: str | Path, *, target: str | None = None, features: Sequence[str] | None = None) -> Table:
-    """Read a CSV; features default to every column but the target. Errors name the file, column and row."""
+    """Read a CSV or Parquet table; features default to every column but the target.
+
+    The file is read by `priorlab.tables` (repeated header names, ragged rows and encodings are refused
+    there); errors name the file, column and row."""
+    frame = tables.read_table(path)
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: not a readable CSV file ({exc})") from None
     if frame.empty:
         raise ValueError(f"{path}: no data rows")
-    if target is not None and target not in frame.columns:
-        raise ValueError(f"{path}: target column {target!r} not found (columns: {', '.join(map(str, frame.columns))})")
-    names = [c for c in frame.columns if c != target] if features is None else list(features)
+    columns = [str(c) for c in frame.columns]
+    if target is not None:
+        tables.check_columns(path, [target], columns, role="target column")
+    names = [c for c in columns if c != target] if features is None else list(features)
     if not names:
         raise ValueError(f"{path}: no feature columns")
     for position, name in enumerate(names):
-        if name not in frame.columns:
-            raise ValueError(f"{path}: feature column {name!r} not found (columns: {', '.join(map(str, frame.columns))})")
+        tables.check_columns(path, [name], columns, role="feature column")
         if name == target:
             raise ValueError(f"{path}: feature column {name!r} is the target; a model cannot be given what it predicts")
         if name in names[:position]:
