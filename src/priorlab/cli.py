@@ -201,10 +201,11 @@ def predict_command(
     members: bool = typer.Option(False, "--members", help="Also write every member's prediction."),
 ) -> None:
     """Write DATA's columns plus mean, std, lower, upper (and member_i) predicted by the ensemble."""
-    from priorlab.files import atomic_path
+    from priorlab.files import atomic_path, check_output_file
     from priorlab.priors import Ensemble
     from priorlab.priors.datasets import read_table, with_predictions
 
+    check_output_file(out, argument="--out")
     ensemble = Ensemble.load(model_dir)
     if ensemble.task != "regression":
         raise ValueError(f"{model_dir}: only regression models can be used by `priorlab predict`")

@@ -171,3 +171,24 @@ def test_bad_input_is_refused_in_one_line_and_changes_nothing(workspace, monkeyp
 def test_case_ids_are_unique():
     ids = [case[0] for case in CASES]
     assert len(ids) == len(set(ids))
+
+
+def _no_work(*args, **kwargs):
+    raise AssertionError("work started before the output location was checked")
+
+
+@pytest.mark.parametrize(("setup", "argv", "fragment", "work"), [
+    (_mkdir("mine"), _with(FIT, out="mine"), "not a priorlab model directory", "priorlab.priors.Ensemble.fit"),
+    (None, _with(FIT, out=f"{TRAIN}/M"), "train.csv", "priorlab.priors.Ensemble.fit"),
+    (None, _with(FIT, out="no/such/M"), "does not exist", "priorlab.priors.Ensemble.fit"),
+    (None, _with(PREDICT, out="no/p.csv"), "does not exist", "priorlab.priors.Ensemble.load"),
+    (_mkdir("preds"), _with(PREDICT, out="preds"), "is a folder", "priorlab.priors.Ensemble.load"),
+    (_mkdir("report"), ["demo", "--out", "report", "--quick", "--quiet"], "report", "priorlab.demo.priors_section"),
+], ids=["fit-foreign", "fit-under-file", "fit-missing-parent", "predict-missing-parent", "predict-folder",
+        "demo-foreign"])
+def test_output_locations_are_checked_before_any_work(workspace, monkeypatch, setup, argv, fragment, work):
+    monkeypatch.chdir(workspace.root)
+    monkeypatch.setattr(work, _no_work)
+    if setup is not None:
+        setup(workspace.root)
+    assert_refused(workspace, argv, fragment)
