@@ -62,6 +62,7 @@ class Elementwise(Rule):
 
     def handler(self, func: Callable) -> Handler:
         params = Parameters(func)
+        # in NumPy's parameter order, so that a draw-count error names the Samples in the order of the call
         names = sorted((*self.arrays, *self.sequences), key=lambda n: params.position.get(n, _KEYWORD_ONLY))
         sequences = frozenset(self.sequences)
         vectorised = _Vectorised(params, names)
