@@ -74,7 +74,7 @@ def test_fit_shows_a_progress_bar_unless_quiet(tmp_path, train_csv, capsys):
     (["--target", "nope"], "target column 'nope' not found"),
     (["--target", "y", "--features", "x,zz"], "feature column 'zz' not found"),
     (["--target", "y", "--members", "0"], "n_members"),
-    (["--target", "y", "--prior", "gauss"], "prior: unknown prior 'gauss'"),
+    (["--target", "y", "--prior", "gauss"], "prior: expected one of mlp, sine, none; got 'gauss'"),
     (["--target", "y", "--bootstrap", "jack"], "bootstrap"),
     (["--target", "y", "--prior-scale", "-1"], "prior_scale"),
     (["--target", "y", "--hidden", "20,x"], "--hidden"),
@@ -91,7 +91,7 @@ def test_fit_errors_exit_2_with_one_line_and_no_model_dir(tmp_path, train_csv, c
 
 def test_zero_epochs_is_a_usage_error(tmp_path, train_csv, capsys):
     assert run(["fit", train_csv, "--target", "y", "--epochs", "0", "--out", tmp_path / "model", "--quiet"]) == 2
-    assert "--epochs" in error_text(capsys)
+    assert "epochs: expected an integer >= 1; got 0" in error_text(capsys)
     assert not (tmp_path / "model").exists()
 
 
