@@ -156,7 +156,8 @@ def _parse_widths(text: str) -> list[int]:
         raise ValueError(f"--hidden: expected comma-separated integers such as 20,20, got {text!r}") from None
 
 
-def _ensemble_option(name: str, flag: str, *, default: object = None, help: str | None = None) -> typer.models.OptionInfo:
+def _ensemble_option(name: str, flag: str, *, default: object = None,
+                     help: str | None = None) -> typer.models.OptionInfo:
     """A `priorlab fit` option for `Ensemble` parameter `name`: its default and help come from the parameter
     table (`priorlab.priors.params`, which imports without torch); the library checks the value."""
     param = PARAMS_BY_NAME[name]
@@ -168,7 +169,8 @@ def _ensemble_option(name: str, flag: str, *, default: object = None, help: str 
 def fit_command(
     train: Path = typer.Argument(..., help="Training CSV file."),
     target: str = typer.Option(..., "--target", help="Name of the (numeric) column to predict."),
-    features: str | None = typer.Option(None, "--features", help="Comma-separated feature columns (default: all others)."),
+    features: str | None = typer.Option(None, "--features",
+                                        help="Comma-separated feature columns (default: all others)."),
     members: int = _ensemble_option("n_members", "--members"),
     prior: str = _ensemble_option("prior", "--prior", help=PARAMS_BY_NAME["prior"].help),  # names only, no code
     prior_scale: float = _ensemble_option("prior_scale", "--prior-scale"),

@@ -56,5 +56,6 @@ def test_parameters_are_ensembles_and_work_in_pipelines():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2)) * [1, 100]
     y = x[:, 0] + x[:, 1] / 100
-    scores = cross_val_score(make_pipeline(StandardScaler(), RandomizedPriorRegressor(n_members=3, epochs=300)), x, y, cv=3)
+    pipeline = make_pipeline(StandardScaler(), RandomizedPriorRegressor(n_members=3, epochs=300))
+    scores = cross_val_score(pipeline, x, y, cv=3)
     assert scores.mean() > 0.8

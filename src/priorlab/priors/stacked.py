@@ -51,12 +51,6 @@ def in_dtype(tensors: dict[str, torch.Tensor], dtype: torch.dtype) -> dict[str, 
     return {name: t.to(dtype) if t.is_floating_point() else t for name, t in tensors.items()}
 
 
-def stack(members: Sequence[nn.Module], fast: bool) -> StackedNetwork:
-    """K modules as one stacked network: the hand-differentiated path for the library's own MLPs (`fast`),
-    torch.func for any other architecture."""
-    return StackedMLP(members) if fast else StackedModules(members)
-
-
 def _broadcast_members(x: torch.Tensor, n_members: int) -> torch.Tensor:
     """(n, d) inputs shared by all members -> a (K, n, d) view; (K, n, d) passes through."""
     return x if x.dim() == 3 else x.unsqueeze(0).expand(n_members, -1, -1)
@@ -231,3 +225,9 @@ class StackedModules:
         state = {name: t[k].detach().clone() for name, t in {**self.params, **self.buffers}.items()}
         module.load_state_dict(state)
         return module
+
+
+def stack(members: Sequence[nn.Module], fast: bool) -> StackedNetwork:
+    """K modules as one stacked network: the hand-differentiated path for the library's own MLPs (`fast`),
+    torch.func for any other architecture."""
+    return StackedMLP(members) if fast else StackedModules(members)
