@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from priorlab.priors.params import PARAMS_BY_NAME
+from priorlab.priors.params import PARAMS_BY_NAME, PRIOR_NAMES
 
 app = typer.Typer(
     name="priorlab",
@@ -172,7 +172,8 @@ def fit_command(
     features: str | None = typer.Option(None, "--features",
                                         help="Comma-separated feature columns (default: all others)."),
     members: int = _ensemble_option("n_members", "--members"),
-    prior: str = _ensemble_option("prior", "--prior", help=PARAMS_BY_NAME["prior"].help),  # names only, no code
+    prior: str = _ensemble_option("prior", "--prior",  # the names only: code cannot come from the command line
+                                  help=f"{PARAMS_BY_NAME['prior'].help} ({' | '.join(PRIOR_NAMES)})"),
     prior_scale: float = _ensemble_option("prior_scale", "--prior-scale"),
     bootstrap: str = _ensemble_option("bootstrap", "--bootstrap"),
     hidden: str = _ensemble_option("hidden", "--hidden", default=",".join(map(str, PARAMS_BY_NAME["hidden"].default)),

@@ -72,8 +72,8 @@ FACTORY = Optional(Function("a zero-argument nn.Module factory"))
 ENSEMBLE_PARAMS = (
     Param("n_members", 10, Integer(1), "number of ensemble members K"),
     Param("hidden", (20, 20), ListOf(Integer(1)), "hidden layer widths of each member's MLP"),
-    Param("prior", "mlp", PriorSpec(), "prior added to each member: mlp (a frozen random network per member), "
-          "sine (sin(3x)) or none"),
+    Param("prior", "mlp", PriorSpec(), "prior function added to each member; mlp: a frozen random network per "
+          "member, sine: sin(3x)"),
     Param("prior_scale", 1.0, Number(0.0), "scale beta of the prior function"),
     Param("bootstrap", "multinomial", Choice(SCHEMES), "how each member reweights the training examples"),
     Param("noise_std", 0.0, Number(0.0), "std of each member's fixed Gaussian noise added to regression targets"),
@@ -88,7 +88,7 @@ ENSEMBLE_PARAMS = (
     Param("prior_factory", None, FACTORY, "each member's random prior network (with prior='mlp'), instead of a "
           "copy of the base network", saved=False),
     Param("lr_schedule", "constant", Choice(LR_SCHEDULES), "learning rate over the epochs: constant, or cosine "
-          "annealing to 0 (which lets Adam settle on the optimum)"),
+          "annealing to 0 so that Adam settles on the optimum"),
     Param("standardize", False, Boolean(), "train on standardised inputs and regression targets"),
 )
 PARAMS_BY_NAME = {p.name: p for p in ENSEMBLE_PARAMS}
