@@ -65,7 +65,8 @@ def read_table(path: str | Path, *, target: str | None = None, features: Sequenc
         raise ValueError(f"{path}: no feature columns")
     for position, name in enumerate(names):
         if name not in frame.columns:
-            raise ValueError(f"{path}: feature column {name!r} not found (columns: {', '.join(map(str, frame.columns))})")
+            columns = ", ".join(map(str, frame.columns))
+            raise ValueError(f"{path}: feature column {name!r} not found (columns: {columns})")
         if name == target:
             raise ValueError(f"{path}: feature column {name!r} is the target; a model cannot be given what it predicts")
         if name in names[:position]:
@@ -75,7 +76,8 @@ def read_table(path: str | Path, *, target: str | None = None, features: Sequenc
     return Table(frame, [str(n) for n in names], x, y)
 
 
-def with_predictions(frame: pd.DataFrame, samples: Samples, *, level: float = 0.9, members: bool = False) -> pd.DataFrame:
+def with_predictions(frame: pd.DataFrame, samples: Samples, *, level: float = 0.9,
+                     members: bool = False) -> pd.DataFrame:
     """`frame` plus the columns mean, std, lower, upper (central interval at `level`) and, if asked,
     member_0..member_{K-1}: the prediction CSV of `priorlab predict`."""
     if not 0 < level < 1:
