@@ -117,10 +117,8 @@ def main() -> None:
     tiny = rng.normal(size=(10, 3))
     number, tiny_repeat = (300, 15) if options.quick else (1_000, 50)  # many short runs catch quiet moments
     print(
-        print(
-            f"\ntiny (10 draws x 3 values, best of {tiny_repeat}); "
-            "overhead = (Samples - raw NumPy) per dispatched call; [2] = two calls"
-        )
+        f"\ntiny (10 draws x 3 values, best of {tiny_repeat}); "
+        "overhead = (Samples - raw NumPy) per dispatched call; [2] = two calls"
     )
     print(f"{'operation':26s} {'raw us':>8s} {'Samples us':>11s} {'overhead':>9s} {'astropy us':>11s}")
     for case in CASES + TINY_ONLY:

@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from priorlab.priors.params import PARAMS_BY_NAME, PRIOR_NAMES
+
 app = typer.Typer(
     name="priorlab",
     help="Randomized prior ensembles, Benford's-law digit tests and sample arrays.",
@@ -157,37 +159,51 @@ def _parse_widths(text: str) -> list[int]:
         raise ValueError(f"--hidden: expected comma-separated integers such as 20,20, got {text!r}") from None
 
 
+def _ensemble_option(name: str, flag: str, *, default: object = None,
+                     help: str | None = None) -> typer.models.OptionInfo:
+    """A `priorlab fit` option for `Ensemble` parameter `name`: its default and help come from the parameter
+    table (`priorlab.priors.params`, which imports without torch); the library checks the value."""
+    param = PARAMS_BY_NAME[name]
+    text = help or param.describe()
+    return typer.Option(param.default if default is None else default, flag, help=text[0].upper() + text[1:] + ".")
+
+
 @app.command("fit")
 def fit_command(
     train: Path = typer.Argument(..., help="Training CSV file."),
     target: str = typer.Option(..., "--target", help="Name of the (numeric) column to predict."),
-    features: str | None = typer.Option(None, "--features", help="Comma-separated feature columns (default: all others)."),
-    members: int = typer.Option(10, "--members", help="Number of ensemble members K."),
-    prior: str = typer.Option("mlp", "--prior", help="mlp | sine | none"),
-    prior_scale: float = typer.Option(1.0, "--prior-scale", help="Scale of the prior function (beta)."),
-    bootstrap: str = typer.Option("multinomial", "--bootstrap", help="multinomial | poisson | bernoulli | exponential | none"),
-    hidden: str = typer.Option("20,20", "--hidden", help="Comma-separated hidden layer widths."),
-    epochs: int = typer.Option(1000, "--epochs", min=1, help="Training epochs (full-batch Adam steps by default)."),
-    lr: float = typer.Option(1e-2, "--lr", help="Adam learning rate."),
-    batch_size: int | None = typer.Option(None, "--batch-size", help="Minibatch size (default: full batch)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of every random process."),
-    standardize: bool = typer.Option(True, "--standardize/--raw", help="Train on standardised features and "
-                                     "target (prior scale in units of the target's std) or on raw values."),
+    features: str | None = typer.Option(None, "--features",
+                                        help="Comma-separated feature columns (default: all others)."),
+    members: int = _ensemble_option("n_members", "--members"),
+    prior: str = _ensemble_option("prior", "--prior",  # the names only: code cannot come from the command line
+                                  help=f"{PARAMS_BY_NAME['prior'].help} ({' | '.join(PRIOR_NAMES)})"),
+    prior_scale: float = _ensemble_option("prior_scale", "--prior-scale"),
+    bootstrap: str = _ensemble_option("bootstrap", "--bootstrap"),
+    hidden: str = _ensemble_option("hidden", "--hidden", default=",".join(map(str, PARAMS_BY_NAME["hidden"].default)),
+                                   help="comma-separated hidden layer widths of each member's MLP"),
+    epochs: int = _ensemble_option("epochs", "--epochs"),
+    lr: float = _ensemble_option("lr", "--lr"),
+    batch_size: int | None = _ensemble_option("batch_size", "--batch-size"),
+    seed: int = _ensemble_option("seed", "--seed"),
+    standardize: bool = _ensemble_option("standardize", "--standardize/--raw", default=True,
+                                         help="train on standardised features and target (prior scale in units of "
+                                         "the target's std) or on raw values"),
     out: Path = typer.Option(..., "--out", help="Model directory to write (replaced if it exists)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Train K randomized-prior MLPs together on TRAIN and save them to a model directory."""
+    import pandas as pd
+
     from priorlab.priors import Ensemble
     from priorlab.priors.datasets import read_table
 
     table = read_table(train, target=target, features=_split_names(features))
-    ensemble = Ensemble(n_members=members, hidden=_parse_widths(hidden), prior=prior, prior_scale=prior_scale, bootstrap=bootstrap,
-                        epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, standardize=standardize)
-    import pandas as pd
-
+    ensemble = Ensemble(n_members=members, hidden=_parse_widths(hidden), prior=prior, prior_scale=prior_scale,
+                        bootstrap=bootstrap, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
+                        standardize=standardize)
     ensemble.fit(pd.DataFrame(table.x, columns=table.features), table.y, progress=not quiet)
     ensemble.save(out)
-    final = float(ensemble.history_[-1].mean()) if len(ensemble.history_) else float("nan")
+    final = float(ensemble.history_[-1].mean())
     console.print(f"model: {out} ({members} members, {len(table.x)} rows, features {', '.join(table.features)}; "
                   f"final loss {final:.4g}, {ensemble.fit_seconds_:.2f} s)", highlight=False)
 

@@ -9,8 +9,9 @@ spirit of scikit-learn's `_parameter_constraints`). Every message starts with th
 
 from __future__ import annotations
 
+import inspect
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,17 +116,74 @@ class Optional:
 
 
 @dataclass(frozen=True)
+class ListOf:
+    """A list or tuple (not a string) whose items `inner` accepts; returned as a tuple."""
+
+    inner: Any
+
+    def __call__(self, value: Any, name: str) -> tuple:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+            raise TypeError(f"{name}: expected {self.describe()}; got {value!r}")
+        return tuple(self.inner(item, f"{name}[{i}]") for i, item in enumerate(value))
+
+    def describe(self) -> str:
+        return f"a sequence, each {self.inner.describe()}"
+
+
+@dataclass(frozen=True)
+class Function:
+    """A callable, such as a factory (code, so configuration files cannot record it)."""
+
+    what: str = "a function"
+
+    def __call__(self, value: Any, name: str) -> Any:
+        if not callable(value):
+            raise TypeError(f"{name}: expected {self.what}; got {value!r}")
+        return value
+
+    def describe(self) -> str:
+        return self.what
+
+
+@dataclass(frozen=True)
 class Param:
-    """One declared parameter: its name, default, constraint (a callable `(value, name) -> value`) and
-    meaning. Tables of these are the single source of a class's signature, checks and CLI help."""
+    """One declared parameter: its name, default, constraint (a callable `(value, name) -> value` with a
+    `describe()`), meaning, and whether configuration files record it (not code, not machine settings).
+    Tables of these are the single source of a class's signature, checks, configuration and CLI help."""
 
     name: str
     default: Any
     check: Any
     help: str
+    saved: bool = True
 
     def validate(self, value: Any) -> Any:
         return self.check(value, self.name)
+
+    def describe(self) -> str:
+        """One line for documentation and CLI help: the meaning, then what is accepted."""
+        return f"{self.help} ({self.check.describe()})"
+
+
+def signature(table: tuple[Param, ...], *, method: bool = True) -> inspect.Signature:
+    """The Python signature declared by `table` (led by `self` for a method): what `inspect.signature`,
+    `help()` and scikit-learn's `get_params` read from a constructor that takes `*args, **kwargs`."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    leading = [inspect.Parameter("self", kind)] if method else []
+    return inspect.Signature(leading + [inspect.Parameter(p.name, kind, default=p.default) for p in table])
+
+
+def document(table: tuple[Param, ...]) -> str:
+    """The table as docstring lines, `name=default: meaning (accepted values)`."""
+    return "\n".join(f"    {p.name}={p.default!r}: {p.describe()}" for p in table)
+
+
+def bind(table: tuple[Param, ...], args: tuple, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Positional and keyword arguments bound to `table`'s names as Python binds a call (unknown or
+    repeated names raise TypeError), with the defaults filled in; values are not checked."""
+    bound = signature(table, method=False).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
 
 
 def check_params(table: tuple[Param, ...], values: Mapping[str, Any]) -> dict[str, Any]:

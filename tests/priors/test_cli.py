@@ -35,10 +35,12 @@ def fit(train_csv, out, *extra):
 
 
 def test_fit_then_predict_writes_inputs_summaries_and_members(tmp_path, train_csv, capsys):
-    fit(train_csv, tmp_path / "model", "--prior", "sine", "--prior-scale", "0.5", "--bootstrap", "poisson", "--seed", "4")
+    fit(train_csv, tmp_path / "model", "--prior", "sine", "--prior-scale", "0.5", "--bootstrap", "poisson",
+        "--seed", "4")
     assert "model:" in capsys.readouterr().out
     model = Ensemble.load(tmp_path / "model")
-    assert (model.n_members, model.prior, model.prior_scale, model.bootstrap, model.seed) == (6, "sine", 0.5, "poisson", 4)
+    assert (model.n_members, model.prior, model.prior_scale, model.bootstrap, model.seed) == (
+        6, "sine", 0.5, "poisson", 4)
     assert model.standardize
     assert model.feature_names_ == ["x"]
 
@@ -74,7 +76,7 @@ def test_fit_shows_a_progress_bar_unless_quiet(tmp_path, train_csv, capsys):
     (["--target", "nope"], "target column 'nope' not found"),
     (["--target", "y", "--features", "x,zz"], "feature column 'zz' not found"),
     (["--target", "y", "--members", "0"], "n_members"),
-    (["--target", "y", "--prior", "gauss"], "prior: unknown prior 'gauss'"),
+    (["--target", "y", "--prior", "gauss"], "prior: expected one of mlp, sine, none; got 'gauss'"),
     (["--target", "y", "--bootstrap", "jack"], "bootstrap"),
     (["--target", "y", "--prior-scale", "-1"], "prior_scale"),
     (["--target", "y", "--hidden", "20,x"], "--hidden"),
@@ -91,7 +93,7 @@ def test_fit_errors_exit_2_with_one_line_and_no_model_dir(tmp_path, train_csv, c
 
 def test_zero_epochs_is_a_usage_error(tmp_path, train_csv, capsys):
     assert run(["fit", train_csv, "--target", "y", "--epochs", "0", "--out", tmp_path / "model", "--quiet"]) == 2
-    assert "--epochs" in error_text(capsys)
+    assert "epochs: expected an integer >= 1; got 0" in error_text(capsys)
     assert not (tmp_path / "model").exists()
 
 
@@ -136,3 +138,38 @@ def test_interrupted_writes_leave_nothing_behind(tmp_path, train_csv, monkeypatc
         fit(train_csv, tmp_path / "model2")
     assert "disk full" in error_text(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "ok.csv", "train.csv"]
+
+
+def test_fit_options_take_their_defaults_and_help_from_the_parameter_table():
+    import typer
+
+    from priorlab.cli import app
+    from priorlab.priors.bootstrap import SCHEMES
+    from priorlab.priors.params import PARAMS_BY_NAME, PRIOR_NAMES
+
+    options = {p.name: p for p in typer.main.get_command(app).commands["fit"].params}
+    for option, name in [("members", "n_members"), ("prior", "prior"), ("prior_scale", "prior_scale"),
+                         ("bootstrap", "bootstrap"), ("epochs", "epochs"), ("lr", "lr"), ("batch_size", "batch_size"),
+                         ("seed", "seed")]:
+        assert options[option].default == PARAMS_BY_NAME[name].default, option
+    assert options["hidden"].default == "20,20"
+    assert all(scheme in options["bootstrap"].help for scheme in SCHEMES)
+    assert all(prior in options["prior"].help for prior in PRIOR_NAMES)
+
+
+def test_the_command_line_and_the_parameter_table_import_without_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, priorlab.cli, priorlab.priors.params; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_the_lazy_public_names_resolve():
+    import priorlab.priors
+
+    for name in priorlab.priors.__all__:
+        assert getattr(priorlab.priors, name) is not None, name
+    with pytest.raises(AttributeError, match="no_such_name"):
+        priorlab.priors.no_such_name  # noqa: B018

@@ -3,6 +3,8 @@ grows away from the data, and everything is reproducible from the seed."""
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -66,7 +68,7 @@ def test_fast_mlp_path_equals_generic_torch_func_path():
 def test_prior_is_frozen_during_training():
     x, y = osband_1d()
     grid = np.linspace(-1, 2, 25)
-    untrained = Ensemble(n_members=6, epochs=0, seed=5).fit(x, y, progress=False)
+    untrained = Ensemble(n_members=6, epochs=1, seed=5).fit(x, y, progress=False)
     trained = Ensemble(n_members=6, epochs=100, seed=5).fit(x, y, progress=False)
     np.testing.assert_array_equal(untrained.prior_predict(grid).samples, trained.prior_predict(grid).samples)
     assert not np.allclose(untrained.base_predict(grid).samples, trained.base_predict(grid).samples)
@@ -82,12 +84,12 @@ def test_prior_is_frozen_during_training():
 def test_prior_scale_scales_the_prior_and_sine_prior_is_shared():
     x, y = osband_1d()
     grid = np.linspace(-1, 2, 9)
-    one = Ensemble(n_members=3, epochs=0, prior_scale=1.0).fit(x, y, progress=False).prior_predict(grid).samples
-    three = Ensemble(n_members=3, epochs=0, prior_scale=3.0).fit(x, y, progress=False).prior_predict(grid).samples
+    one = Ensemble(n_members=3, epochs=1, prior_scale=1.0).fit(x, y, progress=False).prior_predict(grid).samples
+    three = Ensemble(n_members=3, epochs=1, prior_scale=3.0).fit(x, y, progress=False).prior_predict(grid).samples
     np.testing.assert_allclose(three, 3 * one, rtol=1e-5, atol=1e-6)
-    sine = Ensemble(n_members=3, epochs=0, prior="sine", prior_scale=2.0).fit(x, y, progress=False)
+    sine = Ensemble(n_members=3, epochs=1, prior="sine", prior_scale=2.0).fit(x, y, progress=False)
     np.testing.assert_allclose(sine.prior_predict(grid).samples, np.tile(2 * np.sin(3 * grid), (3, 1)), atol=1e-6)
-    custom = Ensemble(n_members=2, epochs=0, prior=torch.cos).fit(x, y, progress=False)
+    custom = Ensemble(n_members=2, epochs=1, prior=torch.cos).fit(x, y, progress=False)
     np.testing.assert_allclose(custom.prior_predict(grid).samples[1], np.cos(grid), atol=1e-6)
 
 
@@ -187,7 +189,8 @@ def test_generic_module_base_and_prior_factory():
     x = np.random.default_rng(0).normal(size=(20, 3))
     y = x @ np.array([1.0, -2.0, 0.5])
     ensemble = Ensemble(n_members=3, base=lambda: nn.Linear(3, 1, bias=False), bootstrap="none",
-                        prior_factory=lambda: nn.Linear(3, 1, bias=False), lr=0.05, epochs=400).fit(x, y, progress=False)
+                        prior_factory=lambda: nn.Linear(3, 1, bias=False), lr=0.05, epochs=400).fit(
+        x, y, progress=False)
     np.testing.assert_allclose(ensemble.predict(np.eye(3)).samples, np.tile([1.0, -2.0, 0.5], (3, 1)), atol=1e-2)
     with pytest.raises(ValueError, match="base"):
         ensemble.get_config()
@@ -211,11 +214,14 @@ def test_bad_data_is_named(x, y, message):
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(n_members=0), "n_members"), (dict(n_members=2.5), "n_members"), (dict(prior_scale=-1.0), "prior_scale"),
-    (dict(prior="gaussian"), "prior: unknown prior 'gaussian'"), (dict(prior=3), "prior"),
+    (dict(prior="gaussian"), "prior: expected one of mlp, sine, none; got 'gaussian'"), (dict(prior=3), "prior"),
     (dict(bootstrap="nope"), "bootstrap"), (dict(task="ranking"), "task"), (dict(seed=-1), "seed"),
     (dict(lr=0.0), "lr"), (dict(epochs=-1), "epochs"), (dict(batch_size=0), "batch_size"),
     (dict(noise_std=float("nan")), "noise_std"), (dict(hidden=20), "hidden"), (dict(hidden=(20, 0)), "hidden"),
-    (dict(device="gpu-please"), "device"), (dict(prior=MLP), "prior: got the class MLP"), (dict(lr_schedule="step"), "lr_schedule"), (dict(task="classification", noise_std=0.1), "noise_std"),
+    (dict(device="gpu-please"), "device"), (dict(prior=MLP), "prior: got the class MLP"),
+    (dict(lr_schedule="step"), "lr_schedule"), (dict(task="classification", noise_std=0.1), "noise_std"),
+    (dict(standardize=1), "standardize"), (dict(base="mlp"), "base"), (dict(hidden="20"), "hidden"),
+    (dict(prior_scale="1"), "prior_scale"), (dict(nope=1), "nope"),
 ])
 def test_bad_parameters_are_named(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
@@ -277,7 +283,7 @@ def test_a_one_column_prior_is_broadcast_to_every_output():
     targets = np.hstack([y, -y])
     ensemble = Ensemble(n_members=3, epochs=20, prior="sine", prior_scale=2.0).fit(x, targets, progress=False)
     grid = np.linspace(-1, 2, 7, dtype=np.float32)[:, None]
-    np.testing.assert_allclose(ensemble.prior_predict(grid).samples, np.broadcast_to(2 * np.sin(3 * grid), (3, 7, 1)),
+    np.testing.assert_allclose(ensemble.prior_predict(grid).samples, np.broadcast_to(2 * np.sin(3 * grid), (3, 7, 2)),
                                rtol=1e-6)
     for k in range(3):
         with torch.no_grad():
@@ -307,3 +313,125 @@ def test_one_torch_thread_is_left_alone(monkeypatch):
     assert torch.get_num_threads() == 1  # conftest
     Ensemble(n_members=2, epochs=2).fit(x, y, progress=False)
     assert calls == []
+
+
+def test_classification_members_equal_models_trained_alone():
+    """Each member against a `ModelWithPrior` trained alone: torch's Adam on the bootstrap-weighted mean
+    cross-entropy (`weights[i] * CE_i`, averaged over the n examples), labels encoded by hand."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(30, 2)).astype(np.float32)
+    codes = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0.5).astype(int)
+    labels = np.array(["low", "mid", "top"])[codes]  # sorted label order is the output order
+    ensemble = Ensemble(n_members=3, task="classification", hidden=(8,), bootstrap="poisson", weight_decay=1e-3,
+                        epochs=50, lr=2e-2, seed=4).fit(x, labels, progress=False)
+    assert list(ensemble.classes_) == ["low", "mid", "top"]
+    weights = torch.tensor(ensemble.bootstrap_weights(len(x)), dtype=torch.float32)
+    xt, yt = torch.tensor(x), torch.tensor(codes)
+    probabilities = ensemble.predict(x).samples
+    for k in range(ensemble.n_members):
+        alone = ensemble.build_member(k, 2, 3)
+        optimizer = torch.optim.Adam(alone.base_model.parameters(), lr=2e-2, weight_decay=1e-3)
+        for _ in range(50):
+            optimizer.zero_grad()
+            (weights[k] * nn.functional.cross_entropy(alone(xt), yt, reduction="none")).mean().backward()
+            optimizer.step()
+        with torch.no_grad():
+            expected = torch.softmax(alone(xt), dim=1).numpy()
+        np.testing.assert_allclose(probabilities[k], expected, atol=2e-5)
+
+
+def test_a_module_prior_is_one_function_shared_by_every_member(tmp_path):
+    """End to end: fit, predict, members and save with a user's nn.Module as the prior."""
+    x, y = osband_1d()
+    prior = nn.Sequential(nn.Linear(1, 4), nn.Tanh(), nn.Linear(4, 1))
+    before = {name: p.detach().clone() for name, p in prior.named_parameters()}
+    ensemble = Ensemble(n_members=4, epochs=30, prior=prior, prior_scale=2.0, seed=1).fit(x, y, progress=False)
+    grid = np.linspace(-1, 2, 9)
+    with torch.no_grad():
+        expected = 2.0 * prior(torch.tensor(grid, dtype=torch.float32)[:, None])[:, 0].numpy()
+    np.testing.assert_allclose(ensemble.prior_predict(grid).samples, np.tile(expected, (4, 1)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ensemble.predict(grid).samples,
+                               ensemble.base_predict(grid).samples + ensemble.prior_predict(grid).samples, atol=1e-12)
+    # frozen, shared (not copied) and left in its own dtype
+    assert all(torch.equal(p, before[name]) for name, p in prior.named_parameters())
+    assert all(ensemble.member(k).prior_model is prior for k in range(4))
+    assert all(p.dtype == torch.float32 for p in prior.parameters())
+    with pytest.raises(ValueError, match="prior: a prior given as code"):
+        ensemble.save(tmp_path / "model")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_prior_factory_needs_the_random_network_prior():
+    with pytest.raises(ValueError, match="prior_factory: .*needs prior='mlp'; got prior='sine'"):
+        Ensemble(prior="sine", prior_factory=MLP)
+
+
+@pytest.mark.parametrize("name", ["n_members", "epochs", "batch_size", "seed"])
+@pytest.mark.parametrize("value", [True, False, np.True_])
+def test_a_bool_is_never_an_integer(name, value):
+    with pytest.raises(ValueError, match=f"^{name}: expected .*integer"):
+        Ensemble(**{name: value})
+
+
+def test_zero_epochs_is_refused():
+    with pytest.raises(ValueError, match="epochs: expected an integer >= 1; got 0"):
+        Ensemble(epochs=0)
+
+
+def test_signature_docstring_and_config_come_from_one_table():
+    from priorlab.priors.params import ENSEMBLE_PARAMS
+
+    parameters = inspect.signature(Ensemble).parameters
+    assert [(p.name, p.default) for p in parameters.values()] == [(p.name, p.default) for p in ENSEMBLE_PARAMS]
+    assert all(f"{p.name}={p.default!r}: {p.help}" in Ensemble.__doc__ for p in ENSEMBLE_PARAMS)
+    positional = Ensemble(3, (5,), "sine")
+    assert (positional.n_members, positional.hidden, positional.prior) == (3, (5,), "sine")
+    assert set(positional.get_config()) == {p.name for p in ENSEMBLE_PARAMS if p.saved}
+    with pytest.raises(TypeError, match="n_member"):
+        Ensemble(n_member=3)
+    with pytest.raises(TypeError, match="multiple values for argument 'n_members'"):
+        Ensemble(3, n_members=4)
+    assert repr(positional) == "Ensemble(n_members=3, hidden=(5,), prior='sine')"
+
+
+def test_predictions_do_not_depend_on_the_input_layout_or_batch():
+    """The same rows give the same predictions whatever their container, memory order or companions
+    (float64 prediction; in float32 these differed by ~1e-6)."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(40, 3))
+    ensemble = Ensemble(n_members=4, hidden=(16, 16), epochs=20, standardize=True).fit(x, x @ [1.0, 2.0, -1.0],
+                                                                                      progress=False)
+    reference = ensemble.predict(x).samples
+    assert reference.dtype == np.float64
+    same_rows = [np.asfortranarray(x), pd.DataFrame(x, columns=["0", "1", "2"]), torch.tensor(x), x.tolist()]
+    for variant in same_rows:
+        np.testing.assert_allclose(ensemble.predict(variant).samples, reference, rtol=1e-12, atol=1e-12)
+    one_by_one = np.concatenate([ensemble.predict(x[i:i + 1]).samples for i in range(len(x))], axis=1)
+    np.testing.assert_allclose(one_by_one, reference, rtol=1e-12, atol=1e-12)
+    order = rng.permutation(len(x))
+    np.testing.assert_allclose(ensemble.predict(x[order]).samples, reference[:, order], rtol=1e-12, atol=1e-12)
+    # one feature: shape (n,) and (n, 1) are the same input
+    x1, y1 = osband_1d()
+    single = Ensemble(n_members=3, epochs=10).fit(x1, y1, progress=False)
+    grid = np.linspace(-1, 2, 23)
+    np.testing.assert_array_equal(single.predict(grid).samples, single.predict(grid[:, None]).samples)
+    np.testing.assert_array_equal(single.predict(pd.DataFrame({"x": grid})).samples, single.predict(grid).samples)
+
+
+def test_fitted_attributes_read_one_record_and_a_refit_replaces_it():
+    x, y = osband_1d()
+    ensemble = Ensemble(n_members=2, epochs=3)
+    assert not hasattr(ensemble, "history_")  # NotFittedError is an AttributeError too
+    with pytest.raises(ValueError, match="not fitted"):
+        ensemble.state_  # noqa: B018
+    frame = pd.DataFrame({"x": x[:, 0]})
+    ensemble.fit(frame, y, progress=False)
+    state = ensemble.state_
+    assert (ensemble.feature_names_, ensemble.n_features_in_, ensemble.n_outputs_) == (["x"], 1, 1)
+    assert ensemble.history_ is state.history and ensemble.history_.shape == (3, 2)
+    assert ensemble.classes_ is None
+    with pytest.raises(AttributeError):
+        state.history = None  # frozen
+    with pytest.raises(ValueError, match="x: contains NaN"):
+        ensemble.fit(np.full((3, 1), np.nan), np.zeros(3), progress=False)
+    assert not hasattr(ensemble, "n_features_in_")  # a failed refit leaves nothing half-replaced

@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
+import pytest
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from priorlab.priors import RandomizedPriorRegressor, osband_1d
+from priorlab.priors import Ensemble, RandomizedPriorRegressor, osband_1d
 from priorlab.samples import Samples
 
 SMALL = dict(n_members=3, hidden=(8,), epochs=30, lr=0.05)
 
-EXPECTED_FAILURES = {
-    # Predictions are float32 networks evaluated with batched matmuls; MKL picks its kernel from the
-    # batch shape, so predicting a subset can differ from the full batch in the last float32 bit
-    # (~2e-7), above this check's atol=1e-7. Each member's prediction is still the same function.
-    "check_methods_subset_invariance": "float32 matmul results depend on the batch size at the 1e-7 level",
-}
 
-
-@parametrize_with_checks([RandomizedPriorRegressor(**SMALL)], expected_failed_checks=lambda est: EXPECTED_FAILURES)
+@parametrize_with_checks([RandomizedPriorRegressor(**SMALL)])
 def test_scikit_learn_contract(estimator, check):
     check(estimator)
+
+
+def test_parameters_are_ensembles_but_the_task():
+    """The signature scikit-learn introspects is `Ensemble`'s, in order and with the same defaults."""
+    ensemble = inspect.signature(Ensemble).parameters
+    regressor = inspect.signature(RandomizedPriorRegressor).parameters
+    assert list(regressor) == [name for name in ensemble if name != "task"]
+    assert all(regressor[name].default == ensemble[name].default for name in regressor)
+    assert RandomizedPriorRegressor(5, (4,)).get_params()["hidden"] == (4,)
+    with pytest.raises(TypeError, match="n_member"):
+        RandomizedPriorRegressor(n_member=3)
 
 
 def test_predict_with_std_and_samples():
@@ -49,5 +56,6 @@ def test_parameters_are_ensembles_and_work_in_pipelines():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2)) * [1, 100]
     y = x[:, 0] + x[:, 1] / 100
-    scores = cross_val_score(make_pipeline(StandardScaler(), RandomizedPriorRegressor(n_members=3, epochs=300)), x, y, cv=3)
+    pipeline = make_pipeline(StandardScaler(), RandomizedPriorRegressor(n_members=3, epochs=300))
+    scores = cross_val_score(pipeline, x, y, cv=3)
     assert scores.mean() > 0.8

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
 
 from priorlab.priors import Ensemble, osband_1d
 from priorlab.priors.io import CONFIG_FILE, FORMAT_VERSION, WEIGHTS_FILE
@@ -130,3 +133,54 @@ def test_invalid_json(tmp_path, fitted):
     (tmp_path / "m" / CONFIG_FILE).write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         Ensemble.load(tmp_path / "m")
+
+
+def rewrite_weights_metadata(path, metadata):
+    with safe_open(str(path), framework="pt") as weights:
+        tensors = {name: weights.get_tensor(name) for name in weights.keys()}  # noqa: SIM118 (not a dict)
+    save_file(tensors, str(path), metadata=metadata)
+
+
+@pytest.mark.parametrize("metadata, message", [
+    ({"format_version": "2"}, "format_version '2' is not supported"),
+    ({"format_version": "true"}, "format_version 'true' is not supported"),
+    (None, "no format_version in its metadata"),
+    ({"other": "1"}, "no format_version in its metadata"),
+])
+def test_the_weights_format_version_is_checked(tmp_path, fitted, metadata, message):
+    fitted.save(tmp_path / "m")
+    rewrite_weights_metadata(tmp_path / "m" / WEIGHTS_FILE, metadata)
+    with pytest.raises(ValueError, match=f"{WEIGHTS_FILE}: {message}"):
+        Ensemble.load(tmp_path / "m")
+
+
+def test_the_weights_metadata_is_written(tmp_path, fitted):
+    fitted.save(tmp_path / "m")
+    with safe_open(str(tmp_path / "m" / WEIGHTS_FILE), framework="pt") as weights:
+        assert weights.metadata() == {"format_version": str(FORMAT_VERSION)}
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1", None])
+def test_a_config_format_version_must_be_the_integer(tmp_path, fitted, version):
+    fitted.save(tmp_path / "m")
+    path = tmp_path / "m" / CONFIG_FILE
+    config = json.loads(path.read_text())
+    config["format_version"] = version
+    path.write_text(json.dumps(config))
+    with pytest.raises(ValueError, match=f"format_version {version!r} is not supported"):
+        Ensemble.load(tmp_path / "m")
+
+
+def test_the_loaded_state_is_the_saved_one(tmp_path):
+    x, y = osband_1d()
+    frame = pd.DataFrame({"x": x[:, 0]})
+    ensemble = Ensemble(n_members=3, epochs=4, standardize=True).fit(frame, y, progress=False)
+    loaded = Ensemble.load(ensemble.save(tmp_path / "m"))
+    saved, read = ensemble.state_, loaded.state_
+    assert (read.feature_names, read.n_features_in, read.n_outputs, read.squeeze, read.classes) == (
+        ("x",), 1, 1, True, None)
+    assert read.fit_seconds == pytest.approx(saved.fit_seconds)
+    torch.testing.assert_close(read.network.flat, saved.network.flat, rtol=0, atol=0)
+    torch.testing.assert_close(read.prior.flat, saved.prior.flat, rtol=0, atol=0)
+    for name in ("x_mean", "x_scale", "y_mean", "y_scale"):
+        torch.testing.assert_close(getattr(read.scaling, name), getattr(saved.scaling, name), rtol=0, atol=0)

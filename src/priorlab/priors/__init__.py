@@ -1,8 +1,28 @@
-"""Randomized prior functions (Osband et al., NeurIPS 2018): the seed's models and fast ensembles."""
+"""Randomized prior functions (Osband et al., NeurIPS 2018): single models and fast ensembles.
 
-from priorlab.priors.datasets import osband_1d
-from priorlab.priors.ensemble import Ensemble
-from priorlab.priors.estimator import RandomizedPriorRegressor
-from priorlab.priors.nets import MLP, ModelWithPrior, SinPrior
+Each public name is imported on first use (PEP 562), so `priorlab.priors.params` (the parameter table the
+command line reads) imports without torch.
+"""
 
-__all__ = ["MLP", "Ensemble", "ModelWithPrior", "RandomizedPriorRegressor", "SinPrior", "osband_1d"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_PUBLIC = {
+    "Ensemble": "priorlab.priors.ensemble",
+    "MLP": "priorlab.priors.nets",
+    "ModelWithPrior": "priorlab.priors.nets",
+    "RandomizedPriorRegressor": "priorlab.priors.estimator",
+    "SinPrior": "priorlab.priors.nets",
+    "osband_1d": "priorlab.priors.datasets",
+}
+
+__all__ = list(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use."""
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

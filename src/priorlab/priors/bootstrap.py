@@ -10,14 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from priorlab.validation import check_choice
+
 SCHEMES = ("multinomial", "poisson", "bernoulli", "exponential", "none")
-
-
-def check_scheme(name: str) -> str:
-    """Return `name` if it is a known scheme, else raise naming the argument and the choices."""
-    if not isinstance(name, str) or name not in SCHEMES:
-        raise ValueError(f"bootstrap: unknown scheme {name!r}; choose one of {', '.join(SCHEMES)}")
-    return name
 
 
 def multinomial_indices(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -27,7 +22,7 @@ def multinomial_indices(n: int, rng: np.random.Generator) -> np.ndarray:
 
 def bootstrap_weights(name: str, n: int, rng: np.random.Generator) -> np.ndarray:
     """Per-example weights (float64, shape (n,), mean 1 in expectation) for one member."""
-    check_scheme(name)
+    check_choice(name, "bootstrap", SCHEMES)
     if name == "multinomial":
         return np.bincount(multinomial_indices(n, rng), minlength=n).astype(np.float64)
     if name == "poisson":

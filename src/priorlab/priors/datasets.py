@@ -74,7 +74,8 @@ def read_table(path: str | Path, *, target: str | None = None, features: Sequenc
     return Table(frame, [str(n) for n in names], x, y)
 
 
-def with_predictions(frame: pd.DataFrame, samples: Samples, *, level: float = 0.9, members: bool = False) -> pd.DataFrame:
+def with_predictions(frame: pd.DataFrame, samples: Samples, *, level: float = 0.9,
+                     members: bool = False) -> pd.DataFrame:
     """`frame` plus the columns mean, std, lower, upper (central interval at `level`) and, if asked,
     member_0..member_{K-1}: the prediction CSV of `priorlab predict`."""
     if not 0 < level < 1:

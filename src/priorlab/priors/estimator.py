@@ -2,54 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from priorlab.priors.ensemble import Ensemble
+from priorlab.priors.params import ENSEMBLE_PARAMS
 from priorlab.samples import Samples
+from priorlab.validation import bind, document, signature
+
+# `Ensemble`'s parameters but the task, which is regression here
+PARAMS = tuple(p for p in ENSEMBLE_PARAMS if p.name != "task")
 
 
 class RandomizedPriorRegressor(RegressorMixin, BaseEstimator):
-    """Regression with an ensemble of randomized-prior MLPs; parameters are `Ensemble`'s.
+    """Regression with an ensemble of randomized-prior networks (Osband et al., 2018).
 
     `predict(X, return_std=True)` gives the ensemble mean and the spread across members, the
-    uncertainty estimate; `predict_samples(X)` gives every member's prediction as `Samples`.
+    uncertainty estimate; `predict_samples(X)` gives every member's prediction as `Samples`. As
+    scikit-learn requires, the constructor only stores the parameters; `fit` checks them.
+
+    Parameters (`Ensemble`'s):
     """
 
-    def __init__(
-        self,
-        n_members: int = 10,
-        hidden: Sequence[int] = (20, 20),
-        prior: str = "mlp",
-        prior_scale: float = 1.0,
-        bootstrap: str = "multinomial",
-        noise_std: float = 0.0,
-        weight_decay: float = 0.0,
-        lr: float = 1e-2,
-        epochs: int = 1000,
-        batch_size: int | None = None,
-        seed: int = 0,
-        device: str = "cpu",
-        lr_schedule: str = "constant",
-        standardize: bool = False,
-    ):
-        self.n_members = n_members
-        self.hidden = hidden
-        self.prior = prior
-        self.prior_scale = prior_scale
-        self.bootstrap = bootstrap
-        self.noise_std = noise_std
-        self.weight_decay = weight_decay
-        self.lr = lr
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.seed = seed
-        self.device = device
-        self.lr_schedule = lr_schedule
-        self.standardize = standardize
+    def __init__(self, *args: Any, **kwargs: Any):
+        vars(self).update(bind(PARAMS, args, kwargs))
+
+    __init__.__signature__ = signature(PARAMS)
+    __doc__ = __doc__.rstrip() + "\n" + document(PARAMS)
 
     def fit(self, X, y) -> RandomizedPriorRegressor:
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
@@ -64,5 +46,4 @@ class RandomizedPriorRegressor(RegressorMixin, BaseEstimator):
 
     def predict(self, X, return_std: bool = False):
         samples = self.predict_samples(X)
-        mean = samples.mean().astype(np.float64)
-        return (mean, samples.std().astype(np.float64)) if return_std else mean
+        return (samples.mean(), samples.std()) if return_std else samples.mean()

@@ -1,7 +1,9 @@
-"""Save and load fitted ensembles: tensors in safetensors, configuration in JSON (never pickle).
+"""Save and load a fitted ensemble: its parameters and `FittedState`; tensors in safetensors, the rest in
+JSON (never pickle).
 
-A model directory holds `config.json` (constructor arguments, fitted shapes, `format_version`) and
-`weights.safetensors`. It is written into a staging folder and swapped into place
+A model directory holds `config.json` (parameters, fitted shapes and labels, `format_version`) and
+`weights.safetensors` (stacked weights, scaling, history; `format_version` in its metadata). Both versions
+are checked on load. It is written into a staging folder and swapped into place
 (`priorlab.files.staged_directory`), so an error never leaves a half-written model behind.
 """
 
@@ -9,18 +11,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save
 
 from priorlab.files import staged_directory
-from priorlab.priors.ensemble import Ensemble
-from priorlab.priors.nets import SinPrior, ZeroPrior
+from priorlab.priors.params import check_ensemble_params
+from priorlab.priors.prior import resolve_prior
 from priorlab.priors.scaling import FIELDS as SCALING_FIELDS
 from priorlab.priors.scaling import Standardizer
 from priorlab.priors.stacked import StackedMLP
+from priorlab.priors.state import FittedState
 
 FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
@@ -48,36 +52,38 @@ def _check_replaceable(target: Path) -> None:
         raise FileExistsError(f"{target}: exists and is not a priorlab model directory; choose another path")
 
 
-def save_ensemble(ensemble: Ensemble, directory: str | Path) -> Path:
-    """Write `ensemble` (fitted, MLP base, named prior) to `directory`; returns the path."""
-    ensemble._check_fitted()
+def save_model(directory: str | Path, params: dict[str, Any], state: FittedState) -> Path:
+    """Write `params` (JSON values, a named prior) and `state` (an MLP base) to `directory`; returns the path."""
     config = {
         "kind": KIND,
         "format_version": FORMAT_VERSION,
-        "params": ensemble.get_config(),
+        "params": params,
         "fitted": {
-            "n_features_in": ensemble.n_features_in_,
-            "n_outputs": ensemble.n_outputs_,
-            "squeeze_output": ensemble._squeeze,
-            "classes": None if ensemble.task == "regression" else ensemble.classes_.tolist(),
-            "widths": ensemble.network_.widths,
-            "feature_names": getattr(ensemble, "feature_names_", None),
-            "fit_seconds": getattr(ensemble, "fit_seconds_", None),
+            "n_features_in": state.n_features_in,
+            "n_outputs": state.n_outputs,
+            "squeeze_output": state.squeeze,
+            "classes": None if state.classes is None else state.classes.tolist(),
+            "widths": state.network.widths,
+            "feature_names": None if state.feature_names is None else list(state.feature_names),
+            "fit_seconds": state.fit_seconds,
         },
     }
-    tensors = {"base.flat": ensemble.network_.flat.detach().cpu().contiguous()}
-    if isinstance(ensemble.prior_network_, StackedMLP):
-        tensors["prior.flat"] = ensemble.prior_network_.flat.detach().cpu().contiguous()
-    if getattr(ensemble, "scaling_", None) is not None:
-        tensors.update(ensemble.scaling_.tensors())
-    if hasattr(ensemble, "history_"):
-        tensors["history"] = torch.from_numpy(np.ascontiguousarray(ensemble.history_))
+    tensors = {"base.flat": state.network.flat.detach().cpu().contiguous(),
+               "history": torch.from_numpy(np.ascontiguousarray(state.history)),
+               **resolve_prior(params["prior"]).tensors(state.prior)}
+    if state.scaling is not None:
+        tensors.update(state.scaling.tensors())
     target = Path(directory)
     _check_replaceable(target)
     with staged_directory(target) as staging:
         (staging / WEIGHTS_FILE).write_bytes(save(tensors, metadata={"format_version": str(FORMAT_VERSION)}))
         (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2))
     return target
+
+
+def _unsupported(path: Path, version: object) -> ValueError:
+    return ValueError(f"{path}: format_version {version!r} is not supported (this priorlab reads version "
+                      f"{FORMAT_VERSION})")
 
 
 def _read_config(path: Path) -> dict:
@@ -89,9 +95,9 @@ def _read_config(path: Path) -> dict:
         raise ValueError(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(config, dict) or config.get("kind") != KIND:
         raise ValueError(f"{path}: not a priorlab ensemble configuration")
-    if config.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{path}: format_version {config.get('format_version')!r} is not supported "
-                         f"(this priorlab reads version {FORMAT_VERSION})")
+    version = config.get("format_version")
+    if type(version) is not int or version != FORMAT_VERSION:  # true == 1 in Python, not here
+        raise _unsupported(path, version)
     for key in ("params", "fitted"):
         if not isinstance(config.get(key), dict):
             raise ValueError(f"{path}: missing section {key!r}")
@@ -102,51 +108,58 @@ def _read_weights(path: Path) -> dict[str, torch.Tensor]:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: missing")
     try:
-        return load_file(str(path))
+        with safe_open(str(path), framework="pt") as weights:
+            metadata = weights.metadata() or {}
+            tensors = {name: weights.get_tensor(name) for name in weights.keys()}  # noqa: SIM118 (not a dict)
     except (SafetensorError, OSError, ValueError) as exc:
         raise ValueError(f"{path}: unreadable or truncated safetensors file ({exc})") from None
+    if "format_version" not in metadata:
+        raise ValueError(f"{path}: no format_version in its metadata (not written by priorlab?)")
+    if metadata["format_version"] != str(FORMAT_VERSION):
+        raise _unsupported(path, metadata["format_version"])
+    return tensors
 
 
-def load_ensemble(directory: str | Path, device: str | torch.device = "cpu") -> Ensemble:
-    """Rebuild a fitted `Ensemble` from `directory`; missing, truncated or mismatched files raise."""
+def load_model(directory: str | Path, device: str | torch.device = "cpu") -> tuple[dict[str, Any], FittedState]:
+    """The checked parameters (with `device`) and fitted state saved in `directory`; missing, truncated,
+    mismatched or other-version files raise an error naming the file."""
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory}: no such model directory")
-    config = _read_config(directory / CONFIG_FILE)
-    tensors = _read_weights(directory / WEIGHTS_FILE)
+    config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
+    config = _read_config(config_path)
+    tensors = _read_weights(weights_path)
     try:
-        ensemble = Ensemble(**config["params"], device=device)
+        params = check_ensemble_params({**config["params"], "device": device})
         fitted = config["fitted"]
         widths = [int(w) for w in fitted["widths"]]
         in_features, outputs = int(fitted["n_features_in"]), int(fitted["n_outputs"])
+        classes = None if params["task"] == "regression" else np.asarray(fitted["classes"])
+        names = fitted.get("feature_names")
+        names = None if names is None else tuple(str(name) for name in names)
+        seconds = None if fitted.get("fit_seconds") is None else float(fitted["fit_seconds"])
     except (TypeError, KeyError, ValueError) as exc:
-        raise ValueError(f"{directory / CONFIG_FILE}: bad or missing entry ({exc})") from None
-    expected_widths = [in_features, *ensemble.hidden, outputs]
+        raise ValueError(f"{config_path}: bad or missing entry ({exc})") from None
+    expected_widths = [in_features, *params["hidden"], outputs]
     if widths != expected_widths:
-        raise ValueError(f"{directory / CONFIG_FILE}: layer widths {widths} do not match {expected_widths}")
-    names = {"base.flat"} | ({"prior.flat"} if ensemble.prior == "mlp" else set())
-    scaling_names = {f"scaling.{name}" for name in SCALING_FIELDS} if ensemble.standardize else set()
-    missing = (names | scaling_names) - tensors.keys()
+        raise ValueError(f"{config_path}: layer widths {widths} do not match {expected_widths}")
+    if classes is not None and classes.shape != (outputs,):
+        raise ValueError(f"{config_path}: {outputs} outputs but classes {classes.tolist()}")
+    prior = resolve_prior(params["prior"])
+    scaling_names = {f"scaling.{name}" for name in SCALING_FIELDS} if params["standardize"] else set()
+    missing = ({"base.flat", "history", *prior.tensor_names} | scaling_names) - tensors.keys()
     if missing:
-        raise ValueError(f"{directory / WEIGHTS_FILE}: missing tensors {sorted(missing)}")
+        raise ValueError(f"{weights_path}: missing tensors {sorted(missing)}")
+    n_members, device = params["n_members"], params["device"]
     try:
-        stacked = {name: StackedMLP.from_flat(tensors[name], widths, ensemble.n_members).to(device) for name in names}
+        network = StackedMLP.from_flat(tensors["base.flat"], widths, n_members).to(device)
+        prior_network = prior.restore(tensors, widths, n_members).to(device)
     except ValueError as exc:
-        raise ValueError(f"{directory / WEIGHTS_FILE}: does not match {directory / CONFIG_FILE} ({exc})") from None
-    ensemble.network_ = stacked["base.flat"]
-    if ensemble.prior == "mlp":
-        ensemble.prior_network_ = stacked["prior.flat"]
-    else:
-        ensemble.prior_network_ = SinPrior() if ensemble.prior == "sine" else ZeroPrior()
-    ensemble.n_features_in_, ensemble.n_outputs_ = in_features, outputs
-    if ensemble.standardize:
-        ensemble.scaling_ = Standardizer.from_tensors(tensors, device)
-    ensemble._squeeze = bool(fitted.get("squeeze_output", True))
-    if ensemble.task == "classification":
-        ensemble.classes_ = np.asarray(fitted["classes"])
-    ensemble.feature_names_ = fitted.get("feature_names")
-    if "history" in tensors:
-        ensemble.history_ = tensors["history"].numpy()
-    if fitted.get("fit_seconds") is not None:
-        ensemble.fit_seconds_ = float(fitted["fit_seconds"])
-    return ensemble
+        raise ValueError(f"{weights_path}: does not match {config_path} ({exc})") from None
+    history = tensors["history"].numpy()
+    if history.ndim != 2 or history.shape[1] != n_members:
+        raise ValueError(f"{weights_path}: history of shape {history.shape} for {n_members} members")
+    scaling = Standardizer.from_tensors(tensors, device) if params["standardize"] else None
+    state = FittedState(network, prior_network, scaling, classes, names, in_features, outputs,
+                        bool(fitted.get("squeeze_output", True)), history, seconds)
+    return params, state

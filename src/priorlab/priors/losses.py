@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import torch
 
-TASKS = ("regression", "classification")
-
 
 def member_losses(out: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, task: str) -> torch.Tensor:
     """Loss of each member, shape (K,). out: (K, B, C); weights: (K, B, 1); y: (K, B, C) or labels (B,)."""

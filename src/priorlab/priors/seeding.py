@@ -14,20 +14,15 @@ from typing import TypeVar
 import numpy as np
 import torch
 
+from priorlab.validation import check_int
+
 STREAMS = {"base": 0, "prior": 1, "bootstrap": 2, "noise": 3, "shuffle": 4}
 T = TypeVar("T")
 
 
-def check_seed(seed: object) -> int:
-    """Seeds are non-negative integers (what SeedSequence accepts); bools are refused."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
 def _sequence(seed: int, member: int | None, stream: str) -> np.random.SeedSequence:
     key = (1, STREAMS[stream]) if member is None else (0, int(member), STREAMS[stream])
-    return np.random.SeedSequence(check_seed(seed), spawn_key=key)
+    return np.random.SeedSequence(check_int(seed, "seed", minimum=0), spawn_key=key)
 
 
 def member_rng(seed: int, member: int | None, stream: str) -> np.random.Generator:

@@ -9,6 +9,9 @@ Two implementations share one small interface (`parameters`, `forward`, `losses_
   whatever K is, and Adam updates a single tensor.
 - `StackedModules`, the generic path for any `nn.Module` factory: `torch.func.stack_module_state`
   + `functional_call` + `vmap`, differentiated by autograd.
+
+Both train in the parameters' dtype (float32) and evaluate `forward` in the dtype of its input: predictions
+run in float64, so that a row's prediction does not depend on which other rows share its batch.
 """
 
 from __future__ import annotations
@@ -41,6 +44,11 @@ class StackedNetwork(Protocol):
                         task: str) -> torch.Tensor: ...
 
     def member_module(self, k: int) -> nn.Module: ...
+
+
+def in_dtype(tensors: dict[str, torch.Tensor], dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    """Floating-point tensors converted to `dtype` (copies only where the dtype differs), others as they are."""
+    return {name: t.to(dtype) if t.is_floating_point() else t for name, t in tensors.items()}
 
 
 def _broadcast_members(x: torch.Tensor, n_members: int) -> torch.Tensor:
@@ -102,15 +110,18 @@ class StackedMLP:
 
     def _bind(self) -> None:
         """Views (K, in, out) weights and (K, 1, out) biases into the value and gradient buffers."""
-        self.weights, self.biases, self.weight_grads, self.bias_grads = [], [], [], []
-        offset, k = 0, self.n_members
+        self.weights, self.biases = self._views(self.flat)
+        self.weight_grads, self.bias_grads = self._views(self.flat.grad)
+
+    def _views(self, buffer: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """The per-layer (K, in, out) weight and (K, 1, out) bias views of a flat buffer of this layout."""
+        weights, biases, offset, k = [], [], 0, self.n_members
         for a, b in zip(self.widths[:-1], self.widths[1:]):
-            for values, grads, shape in ((self.weights, self.weight_grads, (k, a, b)),
-                                         (self.biases, self.bias_grads, (k, 1, b))):
+            for views, shape in ((weights, (k, a, b)), (biases, (k, 1, b))):
                 size = k * shape[1] * shape[2]
-                values.append(self.flat[offset:offset + size].view(shape))
-                grads.append(self.flat.grad[offset:offset + size].view(shape))
+                views.append(buffer[offset:offset + size].view(shape))
                 offset += size
+        return weights, biases
 
     def to(self, device: torch.device | str) -> StackedMLP:
         flat = self.flat.to(device)
@@ -121,23 +132,26 @@ class StackedMLP:
     def parameters(self) -> list[torch.Tensor]:
         return [self.flat]
 
-    def _activations(self, x: torch.Tensor) -> list[torch.Tensor]:
+    def _activations(self, x: torch.Tensor, weights: list[torch.Tensor], biases: list[torch.Tensor]
+                     ) -> list[torch.Tensor]:
         hidden = [_broadcast_members(x, self.n_members)]
-        for weight, bias in zip(self.weights[:-1], self.biases[:-1]):
+        for weight, bias in zip(weights[:-1], biases[:-1]):
             hidden.append(torch.selu_(_affine(hidden[-1], weight, bias)))
         return hidden
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Outputs (K, n, out) for inputs (n, d) shared by all members or (K, n, d)."""
-        return _affine(self._activations(x)[-1], self.weights[-1], self.biases[-1])
+        """Outputs (K, n, out) in x's dtype for inputs (n, d) shared by all members or (K, n, d)."""
+        weights, biases = (self.weights, self.biases) if x.dtype == self.flat.dtype else self._views(
+            self.flat.to(x.dtype))
+        return _affine(self._activations(x, weights, biases)[-1], weights[-1], biases[-1])
 
     @torch.no_grad()
     def losses_and_grad(
         self, x: torch.Tensor, offset: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, task: str
     ) -> torch.Tensor:
         """Per-member losses of `forward(x) + offset`; their gradient is written into `flat.grad`."""
-        hidden = self._activations(x)
+        hidden = self._activations(x, self.weights, self.biases)
         out = _affine(hidden[-1], self.weights[-1], self.biases[-1]).add_(offset)
         losses, grad = member_losses_and_grad(out, y, weights, task)
         for layer in range(len(self.weights) - 1, -1, -1):
@@ -182,17 +196,19 @@ class StackedModules:
     def parameters(self) -> list[torch.Tensor]:
         return list(self.params.values())
 
-    def _call(self, x: torch.Tensor) -> torch.Tensor:
+    def _call(self, x: torch.Tensor, params: dict[str, torch.Tensor], buffers: dict[str, torch.Tensor]
+              ) -> torch.Tensor:
         def one(params, buffers, inputs):
             return functional_call(self._skeleton, (params, buffers), (inputs,))
 
         in_dims = (0, 0, 0 if x.dim() == 3 else None)
-        out = vmap(one, in_dims=in_dims)(self.params, self.buffers, x)
+        out = vmap(one, in_dims=in_dims)(params, buffers, x)
         return out.unsqueeze(-1) if out.dim() == 2 else out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs (K, n, out) in x's dtype."""
         with torch.no_grad():
-            return self._call(x)
+            return self._call(x, in_dtype(self.params, x.dtype), in_dtype(self.buffers, x.dtype))
 
     def losses_and_grad(
         self, x: torch.Tensor, offset: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, task: str
@@ -200,7 +216,7 @@ class StackedModules:
         for p in self.params.values():
             p.grad = None
         with torch.enable_grad():
-            losses = member_losses(self._call(x) + offset, y, weights, task)
+            losses = member_losses(self._call(x, self.params, self.buffers) + offset, y, weights, task)
             losses.sum().backward()
         return losses.detach()
 
@@ -209,3 +225,9 @@ class StackedModules:
         state = {name: t[k].detach().clone() for name, t in {**self.params, **self.buffers}.items()}
         module.load_state_dict(state)
         return module
+
+
+def stack(members: Sequence[nn.Module], fast: bool) -> StackedNetwork:
+    """K modules as one stacked network: the hand-differentiated path for the library's own MLPs (`fast`),
+    torch.func for any other architecture."""
+    return StackedMLP(members) if fast else StackedModules(members)

@@ -91,7 +91,7 @@ def train(
                                  fused=flat or None, foreach=None if flat else True)
     scheduler = None
     if config.lr_schedule == "cosine":
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(config.epochs, 1))
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
     full_batch = config.batch_size is None or config.batch_size >= data.n
     generator = torch.Generator().manual_seed(config.shuffle_seed)
     history = torch.zeros(config.epochs, network.n_members, device=data.x.device)

@@ -1,0 +1,98 @@
+"""What `Ensemble.fit` and `predict` accept: arrays, DataFrames, tensors and lists, checked into float64
+matrices (every error names the argument and the first bad row), and targets encoded for the task."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+
+
+def as_float_array(value: Any, name: str) -> np.ndarray:
+    """numpy / pandas / torch / nested lists -> float64 ndarray, refusing non-numeric or non-finite data."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name}: expected numeric data, got {type(value).__name__} ({exc})") from None
+    if array.size == 0 or array.shape[0] == 0:
+        raise ValueError(f"{name}: empty data (shape {array.shape})")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise ValueError(f"{name}: contains NaN or infinite values (first at row {row})")
+    return array
+
+
+def column_names(x: Any, name: str) -> tuple[str, ...] | None:
+    """A DataFrame's column names (duplicates refused); None for inputs without named columns."""
+    if not hasattr(x, "columns"):
+        return None
+    names = tuple(str(c) for c in x.columns)
+    duplicated = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if duplicated is not None:
+        raise ValueError(f"{name}: duplicate column {duplicated!r}")
+    return names
+
+
+def select_columns(x: Any, fitted: Sequence[str] | None, name: str) -> Any:
+    """A DataFrame's columns in the fitted order, picked by name (extra columns are ignored), so that
+    reordered columns cannot silently give wrong predictions; other inputs are taken by position."""
+    names = column_names(x, name)
+    if names is None or fitted is None or names == tuple(fitted):
+        return x
+    missing = [n for n in fitted if n not in names]
+    if missing:
+        raise ValueError(f"{name}: missing feature columns {missing} (fitted on {list(fitted)}, got {list(names)})")
+    return x.iloc[:, [names.index(n) for n in fitted]]
+
+
+def as_matrix(x: Any, name: str, n_features: int | None = None) -> np.ndarray:
+    """Inputs as a float64 (n, d) array: shape (n,) is one feature; `n_features` is the count fit saw."""
+    array = as_float_array(x, name)
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise ValueError(f"{name}: expected shape (n,) or (n, d), got {array.shape}")
+    if n_features is not None and array.shape[1] != n_features:
+        raise ValueError(f"{name}: expected {n_features} features (as in fit), got {array.shape[1]}")
+    return array
+
+
+class Targets(NamedTuple):
+    """Targets as the loss reads them."""
+
+    values: np.ndarray  # (n, C) float64 regression targets, or (n,) class indices
+    width: int  # network outputs: C targets, or the number of classes
+    classes: np.ndarray | None  # class labels in output order (classification)
+    squeeze: bool  # regression y of shape (n,) or (n, 1): predictions drop the output axis
+
+
+def encode_targets(y: Any, task: str, n: int) -> Targets:
+    """Regression targets as an (n, C) matrix, or class labels as indices into their sorted unique values."""
+    if task == "classification":
+        labels = np.asarray(y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else y)
+        if labels.ndim != 1 and not (labels.ndim == 2 and labels.shape[1] == 1):
+            raise ValueError(f"y: expected class labels of shape (n,), got {labels.shape}")
+        labels = labels.reshape(-1)
+        if labels.size == 0:
+            raise ValueError("y: empty data")
+        if labels.dtype.kind == "f" and not np.isfinite(labels).all():
+            raise ValueError("y: contains NaN or infinite values")
+        classes, encoded = np.unique(labels, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(f"y: classification needs at least 2 classes, got {len(classes)}")
+        targets = Targets(encoded, len(classes), classes, False)
+    else:
+        array = as_float_array(y, "y")
+        if array.ndim > 2:
+            raise ValueError(f"y: expected shape (n,) or (n, m), got {array.shape}")
+        squeeze = array.ndim == 1 or array.shape[1] == 1
+        array = array.reshape(array.shape[0], -1)
+        targets = Targets(array, array.shape[1], None, squeeze)
+    if targets.values.shape[0] != n:
+        raise ValueError(f"x and y: different lengths ({n} rows in x, {targets.values.shape[0]} in y)")
+    return targets
