@@ -196,12 +196,15 @@ def fit_command(
 
     from priorlab.priors import Ensemble
     from priorlab.priors.datasets import read_table
+    from priorlab.priors.io import check_model_directory
 
+    check_model_directory(out)
     table = read_table(train, target=target, features=_split_names(features))
     ensemble = Ensemble(n_members=members, hidden=_parse_widths(hidden), prior=prior, prior_scale=prior_scale,
                         bootstrap=bootstrap, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
                         standardize=standardize)
-    ensemble.fit(pd.DataFrame(table.x, columns=table.features), table.y, progress=not quiet)
+    x = pd.DataFrame(table.x, columns=table.features)
+    ensemble.fit(x, pd.Series(table.y, name=target), progress=not quiet)
     ensemble.save(out)
     final = float(ensemble.history_[-1].mean())
     console.print(f"model: {out} ({members} members, {len(table.x)} rows, features {', '.join(table.features)}; "

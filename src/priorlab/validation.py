@@ -103,6 +103,32 @@ class Boolean:
 
 
 @dataclass(frozen=True)
+class Text:
+    """A string."""
+
+    def __call__(self, value: Any, name: str) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"{name}: expected a string, got {value!r}")
+        return value
+
+    def describe(self) -> str:
+        return "a string"
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A string, a number or a bool: one JSON value such as a class label."""
+
+    def __call__(self, value: Any, name: str) -> Any:
+        if not isinstance(value, (str, int, float)):
+            raise TypeError(f"{name}: expected a string or a number, got {value!r}")
+        return value
+
+    def describe(self) -> str:
+        return "a string or a number"
+
+
+@dataclass(frozen=True)
 class Optional:
     """None, or a value that `inner` accepts."""
 

@@ -41,18 +41,12 @@ class Workspace:
         import io
 
         err = io.StringIO()
-        from priorlab import cli
-
-        console_file = cli.err_console.file
-        cli.err_console.file = err
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
                 main([str(a) for a in argv])
             status = 0
         except SystemExit as exc:
             status = exc.code
-        finally:
-            cli.err_console.file = console_file
         return status, err.getvalue()
 
 

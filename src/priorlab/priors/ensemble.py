@@ -20,7 +20,14 @@ import numpy as np
 import torch
 
 from priorlab.priors import bootstrap as bootstrap_schemes
-from priorlab.priors.inputs import as_matrix, column_names, encode_targets, select_columns
+from priorlab.priors.inputs import (
+    as_matrix,
+    check_as_seen,
+    column_names,
+    encode_targets,
+    select_columns,
+    target_names,
+)
 from priorlab.priors.io import load_model, save_model
 from priorlab.priors.nets import MLP, ModelWithPrior
 from priorlab.priors.params import ENSEMBLE_PARAMS, check_ensemble_params
@@ -95,11 +102,18 @@ class Ensemble:
         regression = self.task == "regression"
         inputs = torch.tensor(array, dtype=torch.float32, device=self.device)
         y_train = torch.tensor(targets.values, device=self.device)
+        check_as_seen(inputs, "x", feature_names)
+        targets_named = target_names(y) if regression else None
+        if regression:
+            check_as_seen(y_train.float(), "y", targets_named)
         scaling = None
         if self.standardize:
             scaling = Standardizer.fit(inputs, y_train if regression else None)
             inputs = scaling.inputs(inputs)
             y_train = scaling.targets(y_train) if regression else y_train
+            check_as_seen(inputs, "x", feature_names)
+            if regression:
+                check_as_seen(y_train.float(), "y", targets_named)
         (n, d), k_members, width = inputs.shape, self.n_members, targets.width
         started = time.perf_counter()
         members = [self.build_member(k, d, width) for k in range(k_members)]
@@ -203,7 +217,13 @@ class Ensemble:
         state = self.state_
         inputs = self._inputs(x, state)
         out = state.network.forward(inputs) + prior_term(state.prior, inputs, self.prior_scale, state.n_outputs)
-        return self._as_samples(state, torch.softmax(out, dim=2) if self.task == "classification" else out)
+        samples = self._as_samples(state, torch.softmax(out, dim=2) if self.task == "classification" else out)
+        bad = ~np.isfinite(samples.samples)
+        if bad.any():
+            row = int(np.nonzero(bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=(0, 2)))[0][0])
+            raise ValueError(f"x: row {row}: the prediction is not a finite number (an input far outside the "
+                             "training data?)")
+        return samples
 
     def member(self, k: int) -> ModelWithPrior:
         """The trained member k as a standalone `ModelWithPrior` (a copy, except a shared fixed prior; in

@@ -14,6 +14,13 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
     """numpy / pandas / torch / nested lists -> float64 ndarray, refusing non-numeric or non-finite data."""
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
+    if hasattr(value, "columns"):  # a DataFrame: one dtype per column
+        kinds = [dtype.kind for dtype in value.dtypes]
+    else:
+        dtype = getattr(value, "dtype", None)
+        kinds = [(dtype if dtype is not None else np.asarray(value).dtype).kind]
+    if "b" in kinds:
+        raise TypeError(f"{name}: expected numbers, got booleans (convert them with .astype(float) if meant)")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -36,6 +43,14 @@ def column_names(x: Any, name: str) -> tuple[str, ...] | None:
     if duplicated is not None:
         raise ValueError(f"{name}: duplicate column {duplicated!r}")
     return names
+
+
+def target_names(y: Any) -> tuple[str, ...] | None:
+    """The names of regression targets, for messages: a DataFrame's columns or a named Series' name."""
+    if hasattr(y, "columns"):
+        return column_names(y, "y")
+    label = getattr(y, "name", None) if hasattr(y, "to_numpy") else None
+    return None if label is None else (str(label),)
 
 
 def select_columns(x: Any, fitted: Sequence[str] | None, name: str) -> Any:
@@ -96,3 +111,16 @@ def encode_targets(y: Any, task: str, n: int) -> Targets:
     if targets.values.shape[0] != n:
         raise ValueError(f"x and y: different lengths ({n} rows in x, {targets.values.shape[0]} in y)")
     return targets
+
+
+def check_as_seen(values: torch.Tensor, name: str, columns: Sequence[str] | None = None) -> None:
+    """Refuse values that stop being finite as the network sees them (float32, after standardisation):
+    1e39 is a fine float64 but infinite in float32, so the check runs after the conversion, not before."""
+    bad = ~torch.isfinite(values)
+    if bool(bad.any()):
+        flat = bad.reshape(values.shape[0], -1)
+        row, column = (int(i) for i in torch.nonzero(flat)[0])
+        where = f"column {columns[column]!r}, " if columns is not None else ""
+        where += f"column {column}, " if columns is None and flat.shape[1] > 1 else ""
+        raise ValueError(f"{name}: {where}row {row}: too large for the network, which computes in "
+                         f"float32 (largest magnitude {np.finfo(np.float32).max:.3g}); rescale the column")

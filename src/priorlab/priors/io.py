@@ -19,6 +19,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save
 
 from priorlab.files import staged_directory
+from priorlab.validation import Boolean, Integer, ListOf, Number, Optional, Param, Scalar, Text, check_params
 from priorlab.priors.params import check_ensemble_params
 from priorlab.priors.prior import resolve_prior
 from priorlab.priors.scaling import FIELDS as SCALING_FIELDS
@@ -40,16 +41,24 @@ def _is_our_config(path: Path) -> bool:
     return isinstance(config, dict) and config.get("kind") == KIND
 
 
-def _check_replaceable(target: Path) -> None:
-    """Only an empty directory or a previous model (our files only, and a config.json of our kind) may be
-    replaced: never delete a user's folder, even one that happens to hold a file named config.json."""
+def check_model_directory(target: str | Path) -> Path:
+    """Refuse, before any work, a model location that `save_model` could not fill.
+
+    Only an empty directory or a previous model (our files only, and a config.json of our kind) may be
+    replaced: never delete a user's folder, even one that happens to hold a file named config.json. The
+    parent folder must exist, as for every output priorlab writes.
+    """
+    target = Path(target)
+    if not target.absolute().parent.is_dir():
+        raise FileNotFoundError(f"{target}: folder {str(target.parent)!r} does not exist")
     if not target.exists():
-        return
+        return target
     if not target.is_dir():
         raise FileExistsError(f"{target}: exists and is not a directory")
     entries = {p.name for p in target.iterdir()}
     if entries and not (entries <= {CONFIG_FILE, WEIGHTS_FILE} and _is_our_config(target / CONFIG_FILE)):
         raise FileExistsError(f"{target}: exists and is not a priorlab model directory; choose another path")
+    return target
 
 
 def save_model(directory: str | Path, params: dict[str, Any], state: FittedState) -> Path:
@@ -73,8 +82,7 @@ def save_model(directory: str | Path, params: dict[str, Any], state: FittedState
                **resolve_prior(params["prior"]).tensors(state.prior)}
     if state.scaling is not None:
         tensors.update(state.scaling.tensors())
-    target = Path(directory)
-    _check_replaceable(target)
+    target = check_model_directory(directory)
     with staged_directory(target) as staging:
         (staging / WEIGHTS_FILE).write_bytes(save(tensors, metadata={"format_version": str(FORMAT_VERSION)}))
         (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2))
@@ -131,35 +139,82 @@ def load_model(directory: str | Path, device: str | torch.device = "cpu") -> tup
     tensors = _read_weights(weights_path)
     try:
         params = check_ensemble_params({**config["params"], "device": device})
-        fitted = config["fitted"]
-        widths = [int(w) for w in fitted["widths"]]
-        in_features, outputs = int(fitted["n_features_in"]), int(fitted["n_outputs"])
-        classes = None if params["task"] == "regression" else np.asarray(fitted["classes"])
-        names = fitted.get("feature_names")
-        names = None if names is None else tuple(str(name) for name in names)
-        seconds = None if fitted.get("fit_seconds") is None else float(fitted["fit_seconds"])
+        fitted = _check_fitted_section(config["fitted"], params)
     except (TypeError, KeyError, ValueError) as exc:
         raise ValueError(f"{config_path}: bad or missing entry ({exc})") from None
+    widths, in_features, outputs = list(fitted["widths"]), fitted["n_features_in"], fitted["n_outputs"]
     expected_widths = [in_features, *params["hidden"], outputs]
     if widths != expected_widths:
         raise ValueError(f"{config_path}: layer widths {widths} do not match {expected_widths}")
+    classes = None if params["task"] == "regression" else np.asarray(fitted["classes"])
     if classes is not None and classes.shape != (outputs,):
         raise ValueError(f"{config_path}: {outputs} outputs but classes {classes.tolist()}")
     prior = resolve_prior(params["prior"])
-    scaling_names = {f"scaling.{name}" for name in SCALING_FIELDS} if params["standardize"] else set()
-    missing = ({"base.flat", "history", *prior.tensor_names} | scaling_names) - tensors.keys()
-    if missing:
-        raise ValueError(f"{weights_path}: missing tensors {sorted(missing)}")
+    _check_tensors(weights_path, tensors, _layout(params, widths, prior.tensor_names))
     n_members, device = params["n_members"], params["device"]
-    try:
-        network = StackedMLP.from_flat(tensors["base.flat"], widths, n_members).to(device)
-        prior_network = prior.restore(tensors, widths, n_members).to(device)
-    except ValueError as exc:
-        raise ValueError(f"{weights_path}: does not match {config_path} ({exc})") from None
+    network = StackedMLP.from_flat(tensors["base.flat"], widths, n_members).to(device)
+    prior_network = prior.restore(tensors, widths, n_members).to(device)
     history = tensors["history"].numpy()
-    if history.ndim != 2 or history.shape[1] != n_members:
-        raise ValueError(f"{weights_path}: history of shape {history.shape} for {n_members} members")
     scaling = Standardizer.from_tensors(tensors, device) if params["standardize"] else None
+    names, seconds = fitted["feature_names"], fitted["fit_seconds"]
     state = FittedState(network, prior_network, scaling, classes, names, in_features, outputs,
                         bool(fitted.get("squeeze_output", True)), history, seconds)
     return params, state
+
+
+FITTED_FIELDS = (
+    Param("n_features_in", None, Integer(1), "input features"),
+    Param("n_outputs", None, Integer(1), "network outputs"),
+    Param("widths", None, ListOf(Integer(1)), "layer widths, input to output"),
+    Param("squeeze_output", True, Boolean(), "whether predictions drop the output axis"),
+    Param("classes", None, Optional(ListOf(Scalar())), "class labels (classification)"),
+    Param("feature_names", None, Optional(ListOf(Text())), "the fitted DataFrame's column names"),
+    Param("fit_seconds", None, Optional(Number(0.0)), "seconds fit took"),
+)
+"""The `fitted` section of config.json, as written by `save_model` and checked by `load_model`."""
+
+
+def _check_fitted_section(fitted: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    for field in FITTED_FIELDS[:3]:
+        if field.name not in fitted:
+            raise KeyError(field.name)
+    checked = check_params(FITTED_FIELDS, fitted)
+    names = checked["feature_names"]
+    if names is not None and len(names) != checked["n_features_in"]:
+        raise ValueError(f"feature_names: {len(names)} names for {checked['n_features_in']} features")
+    if (checked["classes"] is None) != (params["task"] == "regression"):
+        raise ValueError(f"classes: {'unexpected' if params['task'] == 'regression' else 'missing'} for the "
+                         f"{params['task']} task")
+    return checked
+
+
+def _layout(params: dict[str, Any], widths: list[int], prior_tensors: tuple[str, ...]) -> dict[str, tuple]:
+    """The shape of every tensor a model directory must hold, all float32 and finite."""
+    k = params["n_members"]
+    flat = (k * sum(a * b + b for a, b in zip(widths[:-1], widths[1:])),)
+    layout = {"base.flat": flat, "history": (params["epochs"], k), **dict.fromkeys(prior_tensors, flat)}
+    if params["standardize"]:
+        d, outputs = widths[0], widths[-1] if params["task"] == "regression" else 1
+        layout.update({"scaling.x_mean": (d,), "scaling.x_scale": (d,), "scaling.y_mean": (outputs,),
+                       "scaling.y_scale": (outputs,)})
+    return layout
+
+
+def _check_tensors(path: Path, tensors: dict[str, torch.Tensor], layout: dict[str, tuple]) -> None:
+    """Every tensor named in `layout`, of its shape, float32 and finite (scales positive); nothing else."""
+    missing, unexpected = sorted(layout.keys() - tensors.keys()), sorted(tensors.keys() - layout.keys())
+    if missing or unexpected:
+        problem = f"missing tensors {missing}" if missing else f"unexpected tensors {unexpected}"
+        raise ValueError(f"{path}: {problem} for the model described in {CONFIG_FILE}")
+    for name, shape in layout.items():
+        tensor = tensors[name]
+        if tensor.dtype != torch.float32:
+            raise ValueError(f"{path}: tensor {name!r} is {str(tensor.dtype).removeprefix('torch.')}, "
+                             "expected float32")
+        if tuple(tensor.shape) != shape:
+            raise ValueError(f"{path}: tensor {name!r} has shape {tuple(tensor.shape)}, expected {shape}; it "
+                             f"does not match the model described in {CONFIG_FILE}")
+        if not bool(torch.isfinite(tensor).all()):
+            raise ValueError(f"{path}: tensor {name!r} holds NaN or infinite values")
+        if name.endswith("_scale") and not bool((tensor > 0).all()):
+            raise ValueError(f"{path}: tensor {name!r} holds a scale <= 0")

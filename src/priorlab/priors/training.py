@@ -109,8 +109,18 @@ def train(
                 losses = network.losses_and_grad(batch.x, batch.offset, batch.y, batch.weights, config.task)
                 optimizer.step()
                 history[epoch].add_(losses)
+            _check_finite(history[epoch], epoch, config)
             if scheduler is not None:
                 scheduler.step()
             if on_epoch_end is not None:
                 on_epoch_end(epoch)
     return (history / n_batches).cpu().numpy().astype(np.float32)
+
+
+def _check_finite(losses: torch.Tensor, epoch: int, config: TrainingConfig) -> None:
+    """Stop a diverging fit at once: after a non-finite loss every later step is NaN too."""
+    bad = ~torch.isfinite(losses)
+    if bool(bad.any()):
+        member = int(torch.nonzero(bad)[0])
+        raise ValueError(f"lr: training diverged (member {member}'s loss is not finite at epoch {epoch + 1}); "
+                         f"try a smaller learning rate than {config.lr:g}, or standardised data")
