@@ -106,6 +106,28 @@ def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.Dat
     return read_arrow(path, columns).to_pandas(types_mapper=_nullable_integers(_arrow()))
 
 
+def line_numbers(path: str | Path, rows: Sequence[int]) -> list[int]:
+    """The line of a CSV file (header = 1) on which each data row starts: blank lines are skipped, as the
+    reader skips them, and a quoted cell may span lines. Reads only as far as the last row asked for."""
+    wanted = sorted(set(rows))
+    found: dict[int, int] = {}
+    if not wanted:
+        return []
+    with Path(path).open(newline="", encoding="utf-8", errors="replace") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        row, start = 0, reader.line_num + 1
+        for record in reader:
+            if record:
+                if row in wanted:
+                    found[row] = start
+                    if len(found) == len(wanted):
+                        break
+                row += 1
+            start = reader.line_num + 1
+    return [found.get(r, -1) for r in rows]
+
+
 def _nullable_integers(pa):
     integer_types = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
                      pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from priorlab.tables import read_arrow
+from priorlab.tables import is_parquet, line_numbers, read_arrow
 
 MAX_REPORTED_LINES = 5
 _INTEGER = r"^[+-]?[0-9]+$"
@@ -29,7 +29,8 @@ class Column:
     """The numbers of a column and what was set aside.
 
     `values` are exact integers (missing cells removed, counted in `n_missing`) or float64 (NaN where a
-    cell is empty or text); `text_lines` are the CSV line numbers (header = 1) of the first text cells.
+    cell is empty or text); `text_lines` locate the first text cells: CSV line numbers (header = 1), or
+    row numbers (from 0) in a Parquet file.
     """
 
     name: str
@@ -37,11 +38,12 @@ class Column:
     n_text: int
     text_lines: list[int]
     n_missing: int = 0
+    located_by: str = "file lines"  # or "rows" (from 0), in a Parquet file
 
     def text_summary(self) -> str:
         lines = ", ".join(map(str, self.text_lines))
         more = ", ..." if self.n_text > len(self.text_lines) else ""
-        return f"{self.n_text:,} text cells in column {self.name!r} (file lines {lines}{more})"
+        return f"{self.n_text:,} text cells in column {self.name!r} ({self.located_by} {lines}{more})"
 
     def account(self, result):  # noqa: ANN001, ANN201 (BenfordResult; stats is imported by the caller)
         """`result` with the cells set aside here counted among its drops: missing integer cells as "nan"
@@ -72,6 +74,10 @@ def read_column(path: str | Path, column: str, strict: bool = False) -> Column:
         result = Column(column, cells.to_numpy().astype(np.float64), 0, [])
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
         result = _from_text(column, pc.utf8_trim_whitespace(cells), pa, pc)
+        if is_parquet(path):
+            result = dataclasses.replace(result, located_by="rows")
+        elif result.text_lines:
+            result = dataclasses.replace(result, text_lines=line_numbers(path, result.text_lines))
     else:
         raise ValueError(f"{path}: column {column!r} holds {kind} values, not numbers")
     if result.values.size == 0 or (result.values.dtype.kind == "f" and np.isnan(result.values).all()):
@@ -91,7 +97,7 @@ def _from_text(column: str, cells, pa, pc) -> Column:  # noqa: ANN001 (Arrow arr
     numbers = pd.to_numeric(cells.to_pandas(), errors="coerce")
     is_text = present.to_numpy(zero_copy_only=False) & numbers.isna().to_numpy()
     n_text = int(is_text.sum())
-    text_lines = (np.flatnonzero(is_text)[:MAX_REPORTED_LINES] + 2).tolist()
+    text_lines = np.flatnonzero(is_text)[:MAX_REPORTED_LINES].tolist()  # rows; the caller makes them lines
     return Column(column, numbers.to_numpy(dtype=np.float64, na_value=np.nan), n_text, text_lines)
 
 
