@@ -3,7 +3,7 @@
 The short public API (each name is imported on first use, so `import priorlab` stays quick);
 the subpackages hold the rest:
 
-- `priorlab.priors`: `Ensemble`, `RandomizedPriorRegressor` and the seed's `MLP`,
+- `priorlab.priors`: `Ensemble`, `RandomizedPriorRegressor` and the single-model `MLP`,
   `ModelWithPrior`, `SinPrior`.
 - `priorlab.benford`: `analyze` for data, `digit_distribution` and `load_lm` for language models.
 - `priorlab.samples`: `Samples`, a NumPy duck array of K aligned draws.

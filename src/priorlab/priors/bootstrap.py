@@ -16,7 +16,7 @@ SCHEMES = ("multinomial", "poisson", "bernoulli", "exponential", "none")
 
 
 def multinomial_indices(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices of a resample with replacement of size `n` (the seed's bootstrap sampler)."""
+    """Indices of a resample with replacement of size `n` (the classic bootstrap, as in Perone 2019)."""
     return rng.integers(0, n, size=n)
 
 

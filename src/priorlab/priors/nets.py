@@ -1,4 +1,4 @@
-"""The seed's single-model API: an MLP, a model with an additive frozen prior, a fixed sine prior.
+"""The single-model API of Perone (2019): an MLP, a model with an additive frozen prior, a fixed sine prior.
 
 These are the reference semantics that `Ensemble` vectorises; a member of an ensemble can always be
 rebuilt as one of these (`Ensemble.member`), which is how the tests check the fast path.
@@ -13,7 +13,7 @@ from torch import nn
 
 
 class MLP(nn.Module):
-    """Fully connected network with SELU activations and Glorot-uniform weights (as in the seed)."""
+    """Fully connected network with SELU activations and Glorot-uniform weights (as in Perone 2019)."""
 
     def __init__(self, in_features: int = 1, hidden: Sequence[int] = (20, 20), out_features: int = 1):
         super().__init__()
@@ -47,7 +47,7 @@ class ModelWithPrior(nn.Module):
 
 
 class SinPrior(nn.Module):
-    """The seed's fixed (non-random) prior function `sin(freq * x)`."""
+    """The fixed (non-random) prior function of Perone (2019), `sin(freq * x)`."""
 
     def __init__(self, freq: float = 3.0):
         super().__init__()

@@ -1,7 +1,8 @@
 """Figures of a 1-D randomized prior ensemble: uncertainty band, priors alone, members, training GIF.
 
-These are the seed's figures. All take predictions as `Samples` (the member axis is the sample axis)
-on a 1-D grid and build figures with `matplotlib.figure.Figure`, so no pyplot state is touched.
+These are the figures of Perone (2019), after Osband et al. (2018). All take predictions as `Samples`
+(the member axis is the sample axis) on a 1-D grid and build figures with `matplotlib.figure.Figure`, so
+no pyplot state is touched.
 Colours are shared by every figure: data black, ensemble mean blue, priors orange, trained parts green.
 """
 

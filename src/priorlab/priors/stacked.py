@@ -3,7 +3,7 @@
 Two implementations share one small interface (`parameters`, `forward`, `losses_and_grad`,
 `member_module`):
 
-- `StackedMLP`, the fast path for the seed's MLP: all members' weights live in ONE (K, P) tensor whose
+- `StackedMLP`, the fast path for the SELU `MLP` of `nets.py`: all members' weights live in ONE (K, P) tensor whose
   views are the (K, in, out) weight matrices, the forward pass is a chain of `baddbmm`s and the
   backward pass is written out by hand (no autograd graph), so one training step is ~20 tensor ops
   whatever K is, and Adam updates a single tensor.

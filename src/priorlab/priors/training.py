@@ -21,7 +21,7 @@ from priorlab.priors.stacked import StackedNetwork
 logger = logging.getLogger(__name__)
 
 # Below this many multiply-adds per step, keeping torch's intra-op threads in step costs more than the
-# work itself: the seed's 40 members of a 1-20-20-1 MLP train 10-30x faster on one thread than on two
+# work itself: the 1-D demo's 40 members of a 1-20-20-1 MLP train 10-30x faster on one thread than on two
 # on a busy 2-core machine.
 SINGLE_THREAD_STEP_SIZE = 2**24
 
