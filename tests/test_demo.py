@@ -187,7 +187,6 @@ def test_missing_lm_extra_skips_the_section_and_says_how_to_enable_it(tmp_path, 
     assert 'pip install "priorlab[lm]"' in _stderr(capsys)
 
 
-
 @pytest.mark.parametrize(
     ("model", "message"),
     [("typo", "not in the local Hugging Face cache"), ("what is this?", "unknown spec"), ("./gone", "does not exist")],
@@ -204,6 +203,7 @@ def test_bad_model_is_refused_before_any_ensemble_is_trained(tmp_path, monkeypat
     assert exit_info.value.code == 2
     assert message in _stderr(capsys)
     assert list(tmp_path.iterdir()) == []
+
 
 def test_foreign_folder_is_refused_with_exit_2(tmp_path, capsys):
     out = tmp_path / "notes"
