@@ -30,7 +30,9 @@ REAL_COLUMNS = [
 
 @pytest.fixture(scope="module")
 def real_columns(shared_data):
-    return {f"{name}:{column}": pd.read_csv(shared_data / name, usecols=[column])[column] for name, column in REAL_COLUMNS}
+    return {
+        f"{name}:{column}": pd.read_csv(shared_data / name, usecols=[column])[column] for name, column in REAL_COLUMNS
+    }
 
 
 def _significant_digits(value: float) -> str:
