@@ -14,7 +14,7 @@ forward computes logits at the last position only (`logits_to_keep=1`):
 Each side is timed best-of-3 in this one process. naive / batched is the gain from batching, batched /
 priorlab the gain from the KV cache alone, priorlab / floor the cost of exactness over a single forward.
 
-Usage: python benchmarks/bench_lm.py [--quick] [--prompts N] [--batch-size B] [--repeat R]
+Usage: python benchmarks/bench_lm.py [--quick] [--prompts N] [--batch-size B] [--repeat R] [--threads T]
 """
 
 from __future__ import annotations
@@ -85,7 +85,10 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=None, help="number of built-in prompts (cycled)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=3, help="runs per side; the best counts")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads, for every side (default: torch's)")
     args = parser.parse_args()
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     n = args.prompts or (16 if args.quick else 64)
     prompts = [BUILTIN_PROMPTS[i % len(BUILTIN_PROMPTS)].text for i in range(n)]
     warnings.simplefilter("ignore", LowNumberMassWarning)
