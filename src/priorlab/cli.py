@@ -219,7 +219,7 @@ def predict_command(
     console.print(f"predictions: {out} ({len(frame)} rows)", highlight=False)
 
 
-# --- demo (issue 6): the end-to-end showcase report ----------------------------------------------
+# --- demo: the end-to-end showcase report -------------------------------------------------------
 
 
 @app.command("demo")
@@ -268,7 +268,8 @@ def lm_digits_command(
     import json
     import warnings
 
-    from priorlab.lm import api, prompts as builtin
+    from priorlab.lm import api
+    from priorlab.lm import prompts as builtin
 
     _check_plot_path(plot)
     options = {"position": position, "method": method, "batch_size": batch_size, "tol": tol}
