@@ -55,7 +55,8 @@ def read_column(path: str | Path, column: str, strict: bool = False) -> Column:
     text_lines = (np.flatnonzero(is_text)[:MAX_REPORTED_LINES] + 2).tolist()
     result = Column(column, numbers.to_numpy(dtype=np.float64, na_value=np.nan), n_text, text_lines)
     if numbers.notna().sum() == 0:
-        raise ValueError(f"column {column!r} in {path} has no numbers" + (f": {result.text_summary()}" if n_text else ""))
+        detail = f": {result.text_summary()}" if n_text else ""
+        raise ValueError(f"column {column!r} in {path} has no numbers{detail}")
     if strict and n_text:
         raise ValueError(f"{result.text_summary()}; fix them or run without --strict to drop them")
     return result
