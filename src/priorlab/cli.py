@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from priorlab.benford.registry import TESTS
+from priorlab.lm.grammar import POSITIONS
 from priorlab.priors.params import PARAMS_BY_NAME, PRIOR_NAMES
 
 app = typer.Typer(
@@ -34,14 +36,16 @@ USER_ERRORS = (ValueError, TypeError, KeyError, OSError, ImportError)
 # --- subcommands: each helper module section below registers on `app` ---------------------------
 
 
-# --- benford (issue 3): digit tests on a column of a CSV/Parquet file ---------------------------
+# --- benford: digit tests on a column of a CSV/Parquet file -------------------------------------
+
+_TEST_HELP = "; ".join(f"{test.name}: {test.description}" for test in TESTS.values())
 
 
 @app.command("benford")
 def benford_command(
     file: Path = typer.Argument(..., help="CSV file (or Parquet, with pyarrow)."),
     column: str = typer.Option(..., "--column", "-c", help="Name of the numeric column to test."),
-    test: str = typer.Option("first", "--test", help="first | second | first-two | first-three | last-two"),
+    test: str = typer.Option("first", "--test", help=_TEST_HELP),
     sign: str = typer.Option("positive", "--sign", help="positive | negative | both (digits of |x|)"),
     min_value: float | None = typer.Option(None, "--min-value", help="Drop |x| below this (last-two: default 10)."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
@@ -54,11 +58,12 @@ def benford_command(
     """Benford's-law digit test of one column: counts, z, chi-square, KS, MAD and Nigrini's verdict."""
     import json
 
-    from priorlab.benford import analyze, digits, laws
+    from priorlab.benford import analyze, digits, registry
     from priorlab.benford.columns import read_column
+    from priorlab.validation import check_choice
 
-    laws.check_test(test)
-    digits.check_sign(sign)
+    registry.get(test)
+    check_choice(sign, "sign", digits.SIGNS)
     if scheduler is not None and workers is not None:
         raise ValueError("give either --scheduler or --workers, not both")
     _check_plot_path(plot)
@@ -111,13 +116,13 @@ def _render_benford(result, source: str) -> None:  # noqa: ANN001 (BenfordResult
     for name in ("digits", "count", "expected", "difference", "z", ""):
         deviations.add_column(name, justify="right")
     index = {int(d): i for i, d in enumerate(result.digits)}
-    width = 2 if result.test == "last-two" else 1
+    spec = TESTS[result.test]
     for d, _ in result.largest_deviations[:10]:
         i = index[d]
         expected_count = result.expected[i] * result.n
         flag = "[red]*[/]" if result.z[i] > 1.96 else ""
         deviations.add_row(
-            f"{d:0{width}d}",
+            spec.label(d),
             f"{result.counts[i]:,}",
             f"{expected_count:,.1f}",
             f"{result.counts[i] - expected_count:+,.1f}",
@@ -139,7 +144,8 @@ def _render_benford(result, source: str) -> None:  # noqa: ANN001 (BenfordResult
         m = result.mantissa
         statistics.add_row(
             "mantissa mean / var / skew / ex. kurt",
-            f"{m.mean:.4f} / {m.var:.4f} / {m.skewness:.4f} / {m.excess_kurtosis:.4f}  (Benford 0.5 / 0.0833 / 0 / -1.2)",
+            f"{m.mean:.4f} / {m.var:.4f} / {m.skewness:.4f} / {m.excess_kurtosis:.4f}"
+            "  (Benford 0.5 / 0.0833 / 0 / -1.2)",
         )
     console.print(statistics)
     console.print(f"[bold]verdict:[/] {result.verdict()}", highlight=False)
@@ -235,7 +241,7 @@ def predict_command(
     console.print(f"predictions: {out} ({len(frame)} rows)", highlight=False)
 
 
-# --- demo (issue 6): the end-to-end showcase report ----------------------------------------------
+# --- demo: the end-to-end showcase report -------------------------------------------------------
 
 
 @app.command("demo")
@@ -247,7 +253,7 @@ def demo_command(
     seed: int = typer.Option(0, "--seed", help="Seed of every random process."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
 ) -> None:
-    """Reproduce the seed's work end to end: writes OUT/index.html, summary.json and every figure."""
+    """Reproduce Osband et al. (2018) and Perone (2019) end to end: OUT/index.html, summary.json, figures."""
 
     from priorlab.demo import DemoConfig, run_demo
 
@@ -258,7 +264,7 @@ def demo_command(
     console.print(f"report: {result.out / 'index.html'} ({len(result.figures)} figures)", highlight=False)
 
 
-# --- lm (issue 4): the digits a language model expects after a prompt ---------------------------
+# --- lm-digits: the digits a language model expects after a prompt ------------------------------
 
 
 @app.command("lm-digits")
@@ -266,12 +272,17 @@ def lm_digits_command(
     prompts: list[str] | None = typer.Argument(None, help="Prompts (default: the built-in set of 64)."),
     prompts_file: Path | None = typer.Option(None, "--prompts-file", help="More prompts, one per line ('#' comments)."),
     model: str = typer.Option("default", "--model", help="default | Hugging Face id (local cache) | directory | .gguf"),
-    position: str = typer.Option("first", "--position", help="first | second | first-two"),
-    method: str = typer.Option("exact", "--method", help="exact (marginalise the vocabulary) | tokens (the seed's)"),
+    position: str = typer.Option("first", "--position", help=" | ".join(POSITIONS)),
+    method: str = typer.Option(
+        "exact", "--method",
+        help="exact (every way of writing the number) | tokens (the nine single-digit tokens, Perone 2019)",
+    ),
     batch_size: int = typer.Option(64, "--batch-size", help="Prompts per forward pass."),
     tol: float = typer.Option(1e-4, "--tol", help="Largest probability left unresolved per prompt."),
     json_output: bool = typer.Option(False, "--json", help="Print a JSON list, one object per prompt."),
-    plot: Path | None = typer.Option(None, "--plot", help="Write the grid of digit plots to this file (.png, .svg, .pdf, ...)."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Write the grid of digit plots to this file (.png, .svg, .pdf, ...)."
+    ),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address: shard prompts over it."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
@@ -279,28 +290,30 @@ def lm_digits_command(
     import json
     import warnings
 
-    from priorlab.benford import lm, prompts as builtin
+    from priorlab.lm import api
+    from priorlab.lm import prompts as builtin
 
     _check_plot_path(plot)
     options = {"position": position, "method": method, "batch_size": batch_size, "tol": tol}
-    lm.check_distribution_options(**options)  # before the model loads, which takes seconds
+    api.check_distribution_options(**options)  # before the model loads, which takes seconds
     texts = list(prompts or [])
     if prompts_file is not None:
         texts += [p.text for p in builtin.load_prompts_file(prompts_file)]
     if not texts and prompts_file is None:
         texts = [p.text for p in builtin.BUILTIN_PROMPTS]
-    texts = lm.prompt_texts(texts)
+    texts = api.prompt_texts(texts)
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", lm.LowNumberMassWarning)
+        warnings.simplefilter("always", api.LowNumberMassWarning)
         if scheduler is not None:
             from priorlab.distributed import dask_client
+            from priorlab.lm.cluster import digit_distribution_on_cluster
 
             with dask_client(scheduler) as client:
-                results = lm.digit_distribution_on_cluster(model, texts, client, progress=not quiet, **options)
+                results = digit_distribution_on_cluster(model, texts, client, progress=not quiet, **options)
         else:
-            from priorlab.benford.models import load_lm
+            from priorlab.lm.loading import load_lm
 
-            results = lm.digit_distribution(load_lm(model, progress=not quiet), texts, progress=not quiet, **options)
+            results = api.digit_distribution(load_lm(model, progress=not quiet), texts, progress=not quiet, **options)
     for warning in caught:
         err_console.print(f"[yellow]warning:[/] {warning.message}", highlight=False)
     if plot is not None:

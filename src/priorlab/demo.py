@@ -1,11 +1,11 @@
-"""`priorlab demo`: the seed's work reproduced end to end, written as one report folder.
+"""`priorlab demo`: Osband et al. (2018) and Perone (2019) reproduced end to end, as one report folder.
 
 Three sections, each built from the library's public calls:
 
-1. randomized prior ensembles on the paper's 1-D data, in the four settings of the seed's follow-up
-   post (uncertainty band, priors alone, members, training animation, std inside/outside the data);
+1. randomized prior ensembles on the paper's 1-D data, in the four settings of Perone's (2019) figures
+   (uncertainty band, priors alone, members, training animation, std inside/outside the data);
 2. Benford's law in a language model: P(first digit | prompt) for the built-in prompts, exact
-   marginalisation beside the seed's nine-token method;
+   marginalisation beside the nine-token method of Perone (2019);
 3. Benford's law in real data: World Bank population figures, first and first-two digit tests.
 
 A section whose optional extra is missing is skipped with a note saying how to enable it. The
@@ -30,11 +30,11 @@ from tqdm.auto import tqdm
 from priorlab import __version__
 from priorlab.benford import analyze
 from priorlab.benford.laws import first_digit as first_digit_law
-from priorlab.benford.lm import LowNumberMassWarning, digit_distribution
-from priorlab.benford.models import check_spec, load_lm
 from priorlab.benford.plots import plot_benford, plot_lm_digits
-from priorlab.benford.prompts import BUILTIN_PROMPTS
 from priorlab.files import save_figure, write_json
+from priorlab.lm.api import LowNumberMassWarning, digit_distribution
+from priorlab.lm.loading import check_spec, load_lm
+from priorlab.lm.prompts import BUILTIN_PROMPTS
 from priorlab.priors import Ensemble
 from priorlab.priors.datasets import osband_1d
 from priorlab.priors.plots import animate_training, plot_members, plot_priors, plot_uncertainty
@@ -91,7 +91,7 @@ class DemoConfig:
 
 @dataclass(frozen=True)
 class PriorSetting:
-    """One of the four ensembles of the seed's follow-up post."""
+    """One of the four ensembles of Perone's (2019) figures."""
 
     key: str
     label: str
@@ -238,7 +238,9 @@ def _priors_setting(
     figures.append(
         ReportFigure(
             _save(
-                plot_members(grid, trained, priors, x, y, title=f"{setting.label}: members"), folder, f"{name}_members.png"
+                plot_members(grid, trained, priors, x, y, title=f"{setting.label}: members"),
+                folder,
+                f"{name}_members.png",
             ),
             "A few members, each split into its fixed prior part p_k (orange, dashed), its trained part f_k "
             "(green) and their sum, the member's prediction (blue). The trained part bends so that the sum "
@@ -260,7 +262,7 @@ def _priors_setting(
 
 
 def priors_section(config: DemoConfig, folder: Path, advance: Callable[[str], None]) -> _SectionOutput:
-    """Train the four ensembles of the seed's follow-up post: an overview, then one section each."""
+    """Train the four ensembles of Perone's (2019) figures: an overview, then one section each."""
     x_train, y_train = osband_1d()
     x = np.asarray(x_train, dtype=np.float32).reshape(-1, 1)
     y = np.asarray(y_train, dtype=np.float32).reshape(-1, 1)
@@ -275,14 +277,17 @@ def priors_section(config: DemoConfig, folder: Path, advance: Callable[[str], No
         "Randomized prior functions",
         f"Ensembles of {config.n_members} MLPs (1-20-20-1, SELU) trained with Adam (lr 0.01) for "
         f"{config.epochs} epochs on the 20-point 1-D data of Osband et al. (2018), in the four settings of "
-        "the seed's follow-up post. A member predicts f_k(x) + p_k(x): a trainable network f_k plus a "
+        "Perone's (2019) figures. A member predicts f_k(x) + p_k(x): a trainable network f_k plus a "
         "fixed prior p_k that is never trained. The next four sections show each setting: its uncertainty "
         "band, its priors alone, a few members split into their two parts, and a training animation.",
         [
             ReportTable(
                 ["setting", "std inside data range", "std outside data range", "outside / inside", "training time (s)"],
                 [
-                    [s["label"], s["std_inside"], s["std_outside"], s["std_outside"] / s["std_inside"], s["fit_seconds"]]
+                    [
+                        s["label"], s["std_inside"], s["std_outside"], s["std_outside"] / s["std_inside"],
+                        s["fit_seconds"],
+                    ]  # fmt: skip
                     for s in settings.values()
                 ],
                 "Mean predictive standard deviation of the members over the grid points inside and outside "
@@ -315,8 +320,8 @@ def _skipped_lm_section(reason: str) -> _SectionOutput:
     return _SectionOutput([section], {"status": "skipped", "reason": text})
 
 
-def _seed_methods_figure(prompt: str, exact: Any, tokens: Any) -> Figure:
-    """Grouped bars for one prompt: Benford's law, the exact method and the seed's nine-token reading."""
+def _methods_figure(prompt: str, exact: Any, tokens: Any) -> Figure:
+    """Grouped bars for one prompt: Benford's law, the exact method and the nine-token reading (Perone 2019)."""
     digits, benford = first_digit_law()
     figure = Figure(figsize=(7.0, 3.8), layout="constrained")
     ax = figure.add_subplot()
@@ -328,7 +333,7 @@ def _seed_methods_figure(prompt: str, exact: Any, tokens: Any) -> Figure:
     )  # fmt: skip
     ax.bar(
         digits + width, tokens.probabilities, width, color="#e07b20",
-        label=f"seed's nine tokens (their mass: {tokens.number_mass:.2g})",
+        label=f"nine digit tokens, Perone 2019 (their mass: {tokens.number_mass:.2g})",
     )  # fmt: skip
     ax.set(xlabel="first digit d", ylabel="P(d | prompt, a number follows)", xticks=digits)
     ax.set_title(f"\u201c{prompt}\u201d")
@@ -337,11 +342,11 @@ def _seed_methods_figure(prompt: str, exact: Any, tokens: Any) -> Figure:
 
 
 def _quick_prompts(prompts: Sequence[Any]) -> list[Any]:
-    """Three prompts that still tell the story: the seed's, another Benford quantity, and a contrast."""
-    seed = prompts[0]
-    other = next((p for p in prompts if p.kind == seed.kind and p.topic != seed.topic), None)
-    contrast = next((p for p in prompts if p.kind != seed.kind), None)
-    return [p for p in (seed, other, contrast) if p is not None]
+    """Three prompts that still tell the story: Perone's (2019), another Benford quantity, and a contrast."""
+    first = prompts[0]
+    other = next((p for p in prompts if p.kind == first.kind and p.topic != first.topic), None)
+    contrast = next((p for p in prompts if p.kind != first.kind), None)
+    return [p for p in (first, other, contrast) if p is not None]
 
 
 def _pearson_r(distribution: Any) -> float:
@@ -380,19 +385,19 @@ def lm_section(config: DemoConfig, folder: Path, advance: Callable[[str], None])
     digits, benford = first_digit_law()
 
     grid_file = _save(plot_lm_digits(exact), folder, "lm_digits.png")
-    seed_file = _save(_seed_methods_figure(texts[0], exact[0], tokens[0]), folder, "lm_seed_prompt_methods.png")
+    methods_file = _save(_methods_figure(texts[0], exact[0], tokens[0]), folder, "lm_methods.png")
     rows = [
         [p.text, p.kind, _pearson_r(e), _pearson_r(t), e.number_mass, t.number_mass]
         for p, e, t in zip(prompts, exact, tokens, strict=True)
     ]
     rows = rows[:1] + sorted(rows[1:], key=lambda row: -np.nan_to_num(row[2], nan=-np.inf))
-    seed_exact, seed_tokens = exact[0], tokens[0]
+    first_exact, first_tokens = exact[0], tokens[0]
     section = ReportSection(
         "Benford's law in a language model",
         f"Model: {lm.name}. For each prompt, the probability that the next number starts with digit "
         "d = 1..9. The exact method sums the model's probability over every way of writing a number that "
-        "starts with d (all tokenisations, conditioned on a number following); the seed's method reads "
-        "only the nine single-digit tokens '1'..'9' after the prompt and renormalises them.",
+        "starts with d (all tokenisations, conditioned on a number following); the method of Perone (2019) "
+        "reads only the nine single-digit tokens '1'..'9' after the prompt and renormalises them.",
         [
             ReportFigure(
                 grid_file,
@@ -408,26 +413,28 @@ def lm_section(config: DemoConfig, folder: Path, advance: Callable[[str], None])
                     "P(a number follows)", "P(nine digit tokens)",
                 ],  # fmt: skip
                 rows,
-                "The seed's prompt first, then the others by decreasing Pearson correlation of the exact "
+                "The prompt of Perone (2019) first, then the others by decreasing Pearson correlation of the exact "
                 "distribution with Benford's law. Kind 'benford': a quantity spanning orders of magnitude "
                 "follows, so Benford's law is expected; 'contrast': the number lives in a narrow range "
                 "(years, percentages, ages), so it is not. The last two columns say how much probability "
                 "each method's distribution rests on.",
             ),
             ReportFigure(
-                seed_file,
-                "The seed's prompt under both methods beside Benford's law (grey). The nine-token method only "
-                f"sees the tokens '1'..'9' directly after the prompt, which here carry {seed_tokens.number_mass:.2g} "
-                f"of the next-token probability, while a number follows with probability "
-                f"{seed_exact.number_mass:.2g}: where the orange bars stray from the blue ones, the seed's "
-                "method reads the model's digits from a sliver of its predictions.",
-                "Exact method vs the seed's nine-token method",
+                methods_file,
+                "The prompt of Perone (2019) under both methods beside Benford's law (grey). The nine-token "
+                "method only sees the tokens '1'..'9' directly after the prompt, which here carry "
+                f"{first_tokens.number_mass:.2g} of the next-token probability, while a number follows with "
+                f"probability {first_exact.number_mass:.2g}: where the orange bars stray from the blue ones, the "
+                "nine-token method reads the model's digits from a sliver of its predictions.",
+                "Exact method vs the nine-token method of Perone (2019)",
             ),
             ReportTable(
                 ["digit d", "Benford", "exact", "nine tokens"],
                 [
                     [int(d), float(b), float(e), float(t)]
-                    for d, b, e, t in zip(digits, benford, seed_exact.probabilities, seed_tokens.probabilities, strict=True)
+                    for d, b, e, t in zip(
+                        digits, benford, first_exact.probabilities, first_tokens.probabilities, strict=True
+                    )
                 ],
                 f"P(d | \u201c{texts[0]}\u201d) by method.",
             ),
@@ -538,9 +545,9 @@ def run_demo(config: DemoConfig) -> DemoResult:
         outputs = {key: build(config, folder, advance) for key, build in builders.items()}
         report = Report(
             "priorlab demo",
-            "The seed's work reproduced end to end: randomized prior functions for uncertainty, Benford's "
-            f"law in a language model's digit predictions, and Benford's law in real data. priorlab "
-            f"{__version__}; {'quick' if config.quick else 'full'} run, seed {config.seed}.",
+            "Osband et al. (2018) and Perone (2019) reproduced end to end: randomized prior functions for "
+            "uncertainty, Benford's law in a language model's digit predictions, and Benford's law in real "
+            f"data. priorlab {__version__}; {'quick' if config.quick else 'full'} run, random seed {config.seed}.",
             [section for output in outputs.values() for section in output.sections],
         )
         figures = [figure.file for figure in report.figures]

@@ -39,7 +39,7 @@ def test_digit_codes_stay_lazy_until_computed():
         summary[0].compute()
 
 
-@pytest.mark.parametrize("test", benford.TESTS)
+@pytest.mark.parametrize("test", list(benford.TESTS))
 def test_numpy_and_dask_give_identical_results(test):
     x = _awkward_floats()
     ours = benford.analyze(x, test, sign="both", min_value=1e-300)

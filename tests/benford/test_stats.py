@@ -1,4 +1,4 @@
-"""Statistics of a digit test, checked against hand computation, scipy and brute force."""
+"""Statistics of a digit test, checked against hand computation, scipy, brute force and Nigrini's tables."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from priorlab.benford import laws, stats
+from priorlab.benford import registry, stats
 
-FIRST_P = laws.expected("first")[1]
+try:
+    from . import nigrini
+except ImportError:
+    import nigrini
+
+FIRST_P = np.log10(1 + 1 / np.arange(1, 10))  # Benford's first-digit law, written out
 
 
 def test_hand_computed_first_digit_case():
@@ -51,13 +56,14 @@ def test_statistics_agree_with_scipy_and_brute_force(counts):
     gap = np.abs(p_o - FIRST_P)
     for i in range(9):
         correction = 1 / (2 * n) if 1 / (2 * n) < gap[i] else 0.0
-        assert r.z[i] == pytest.approx((gap[i] - correction) / math.sqrt(FIRST_P[i] * (1 - FIRST_P[i]) / n), rel=1e-9, abs=1e-12)
+        z = (gap[i] - correction) / math.sqrt(FIRST_P[i] * (1 - FIRST_P[i]) / n)
+        assert r.z[i] == pytest.approx(z, rel=1e-9, abs=1e-12)
     assert r.ks == pytest.approx(np.max(np.abs(np.cumsum(p_o) - np.cumsum(FIRST_P))), rel=1e-9)
     assert r.kl == pytest.approx(sps.entropy(p_o, FIRST_P), rel=1e-9, abs=1e-15)
     diffs = np.abs(counts - n * FIRST_P)
     ranked = [d for d, _ in r.largest_deviations]
     assert sorted(ranked) == list(range(1, 10))
-    assert [x for _, x in r.largest_deviations] == sorted(diffs, reverse=True)
+    assert [x for _, x in r.largest_deviations] == pytest.approx(sorted(diffs, reverse=True), rel=1e-12, abs=1e-9)
 
 
 @pytest.mark.parametrize(
@@ -87,8 +93,13 @@ def test_conformity_follows_nigrini_ranges(test, mad, label):
     assert stats.conformity(test, mad) == label
 
 
+@pytest.mark.parametrize("test", list(registry.TESTS))
+def test_declared_mad_ranges_are_nigrinis_table(test):
+    assert registry.TESTS[test].mad_ranges == nigrini.MAD_RANGES.get(test)
+
+
 def test_second_digit_uses_second_digit_ranges():
-    digits, p = laws.expected("second")
+    _, p = registry.expected("second")
     r = stats.from_counts(np.round(p * 1e6).astype(int), "second")
     assert r.conformity == "close conformity"
     assert r.chi2_p > 0.99
@@ -104,7 +115,8 @@ def test_from_proportions_has_no_sample_statistics():
     assert r.mad == pytest.approx(np.mean(np.abs(observed - FIRST_P)))
     assert r.kl == pytest.approx(sps.entropy(observed, FIRST_P))
     assert r.largest_deviations[0][0] == 1  # digit 1 moved the most
-    assert r.conformity == stats.conformity("first", r.mad)
+    assert r.mad == pytest.approx(0.0107525, abs=1e-7)
+    assert r.conformity == "acceptable conformity"  # 0.006 < MAD <= 0.012 (Nigrini, table 7.1)
     payload = json.loads(json.dumps(r.to_dict(), allow_nan=False))
     assert payload["chi2"] is None and payload["n"] is None and payload["z"] == [None] * 9
     assert "no sample" in str(r) or "without a sample" in str(r)

@@ -1,13 +1,13 @@
 """Benford's-law digit tests: exact digit extraction, the expected laws, and the statistics.
 
 `analyze(data, test="first")` runs one test on a NumPy array, pandas Series, list or Dask
-array and returns a `BenfordResult`; `laws` holds the expected distributions, `digits` the
-extraction (see its docstring for the exact definition of a value's digits), `stats` the
-statistics, `plots` the figures.
+array and returns a `BenfordResult`; `registry` declares the tests, `laws` holds the expected
+distributions, `digits` the extraction (see its docstring for the exact definition of a value's
+digits), `stats` the statistics, `plots` the figures.
 
-`digit_distribution(load_lm("default"), prompts)` gives the digits a language model expects
-after each prompt (`lm`, `models`, `prompts`); those names load torch on first use only, so the
-data tests stay light.
+The language-model names (`digit_distribution`, `load_lm`, `DigitDistribution`, `BUILTIN_PROMPTS`)
+live in `priorlab.lm` and are re-exported here on first use, so importing this package never loads
+torch.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from priorlab.benford import digits, laws, stats
-from priorlab.benford.laws import TESTS, expected
+from priorlab.benford import digits, laws, registry, stats
+from priorlab.benford.registry import TESTS, expected
 from priorlab.benford.stats import BenfordResult, MantissaStats, from_counts, from_proportions
 
 _LAZY = {
-    "BUILTIN_PROMPTS": "priorlab.benford.prompts",
-    "DigitDistribution": "priorlab.benford.lm",
-    "digit_distribution": "priorlab.benford.lm",
-    "load_lm": "priorlab.benford.models",
+    "BUILTIN_PROMPTS": "priorlab.lm.prompts",
+    "DigitDistribution": "priorlab.lm.api",
+    "digit_distribution": "priorlab.lm.api",
+    "load_lm": "priorlab.lm.loading",
 }
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "from_proportions",
     "laws",
     "load_lm",
+    "registry",
     "stats",
 ]
 
@@ -51,8 +52,6 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-_LEADING_K = {"first": 1, "second": 2, "first-two": 2, "first-three": 3}
 
 
 def analyze(
@@ -65,27 +64,25 @@ def analyze(
     chunk_size: int = digits.CHUNK_SIZE,
     progress: bool = False,
 ) -> BenfordResult:
-    """Run one digit test (`laws.TESTS`) on every finite non-zero value of `data`.
+    """Run one digit test (one of `TESTS`) on every finite non-zero value of `data`.
 
     `sign` keeps "positive", "negative" or "both" (digits of |x|); `min_value` drops
     |x| < min_value (default: none, except 10 for "last-two"). Dropped values are counted by
     reason in `result.dropped`. With `mantissa`, the moments of log10|x| mod 1 come too.
+    float16/float32 values are widened to float64 before their digits are taken.
     A Dask array stays lazy until its counts are computed, on the active Dask scheduler.
     """
-    laws.check_test(test)
-    k = _LEADING_K.get(test)
+    spec = registry.get(test)
     counted = digits.count_digits(
         data,
-        k,
+        spec.leading,
         sign=sign,
         min_value=min_value,
         mantissa=mantissa,
         chunk_size=chunk_size,
         progress=progress,
     )
-    counts = counted.counts
-    if test == "second":  # first-two counts (10..99) folded onto their second digit
-        counts = counts.reshape(9, 10).sum(axis=0)
+    counts = spec.fold(counted.counts)
     if counts.sum() == 0:
         kept = "positive values" if sign == "positive" else "negative values" if sign == "negative" else "values"
         raise ValueError(

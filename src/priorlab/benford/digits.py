@@ -6,7 +6,7 @@ Definition (what "the first k digits" of a value means here):
   same float -- what `repr` prints -- padded with zeros when it has fewer than k digits:
   0.3 -> 3, 5.43 -> first two 54, 5.0 -> first two 50, 1e-300 -> 1, 5e-324 -> 5.
   float16/float32 values are widened to float64 exactly first (so float32(0.1) reads as
-  0.10000000149011612).
+  0.10000000149011612, not 0.1).
 - integer dtypes: the exact decimal digits at any size, int64/uint64 included; Python ints
   beyond 64 bits (object arrays) take an exact, slower path through `str`.
 - zeros, NaN (or missing) and +-inf carry no digits: they are dropped and counted.
@@ -45,10 +45,13 @@ import numpy as np
 
 from priorlab.benford.stats import MantissaStats
 from priorlab.distributed import is_dask_array
+from priorlab.validation import check_choice, check_int, check_number
 
 logger = logging.getLogger(__name__)
 
 SIGNS = ("positive", "negative", "both")
+"""Which values a count keeps: the positive ones, the negative ones, or both (digits of |x|)."""
+
 MAX_K = 3
 """Tables for k digits hold 9 * 10**(k-1) * 634 decimals; the digit tests need k <= 3."""
 
@@ -70,20 +73,6 @@ _NEVER = np.uint64((1 << 64) - 1)
 _INF_BITS = np.float64(np.inf).view(np.uint64)
 _SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
 _POW10_U64 = np.array([10**i for i in range(20)], dtype=np.uint64)
-
-
-def check_sign(sign: str) -> str:
-    """Return `sign` if valid, else raise ValueError naming the choices."""
-    if sign not in SIGNS:
-        raise ValueError(f"unknown sign {sign!r}: choose one of {', '.join(SIGNS)}")
-    return sign
-
-
-def check_k(k: int) -> int:
-    """Return `k` if this module has digit tables for it (1 to MAX_K)."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_K:
-        raise ValueError(f"k (number of leading digits) must be 1, 2 or 3, got {k!r}")
-    return int(k)
 
 
 def repr_leading(value: float, k: int) -> int:
@@ -525,16 +514,14 @@ def count_digits(
     scheduler). With `mantissa`, the moments of log10|x| mod 1 of the kept values come too.
     """
     if k is not None:
-        k = check_k(k)
-    check_sign(sign)
+        k = check_int(k, "k", 1, MAX_K)
+    check_choice(sign, "sign", SIGNS)
+    chunk_size = check_int(chunk_size, "chunk_size")
     if min_value is None and k is None:
         min_value = LAST_TWO_MIN_VALUE
     if min_value is not None:
-        if isinstance(min_value, bool) or not isinstance(min_value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"min_value must be a number, got {min_value!r}")
-        if not math.isfinite(min_value) or min_value < 0:
-            raise ValueError(f"min_value must be a finite number >= 0, got {min_value!r}")
-        min_value = float(min_value) if not isinstance(min_value, int) else min_value
+        checked = check_number(min_value, "min_value")
+        min_value = min_value if isinstance(min_value, int) else checked  # Python ints stay exact
     x, missing = _as_numeric(data)
     if missing is None:
         return _count_values(x, k, sign, min_value, mantissa, chunk_size, progress)
@@ -570,8 +557,6 @@ def _count_values(
 def _count_numpy(x: np.ndarray, plan: _Plan, mantissa: bool, chunk_size: int, progress: bool) -> DigitCounts:
     from tqdm.auto import tqdm
 
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be positive, got {chunk_size}")
     counts = np.zeros(plan.n_outcomes, dtype=np.int64)
     sums = [0.0, 0.0, 0.0, 0.0]
     scratch = _Scratch()
@@ -592,7 +577,7 @@ def leading_digits(data: Any, k: int = 1) -> Any:
     Values of both signs are read (digits of |x|); zeros, NaN and +-inf give 0. A Dask array
     gives a lazy Dask array back.
     """
-    k = check_k(k)
+    k = check_int(k, "k", 1, MAX_K)
     x, _ = _as_numeric(data)  # missing integers hold 0, which gives 0 like NaN
     plan = _plan(x.dtype if x.dtype.kind != "O" else np.dtype(np.int64), k, "both", None)
     if x.dtype.kind == "O":

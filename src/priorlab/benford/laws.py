@@ -2,7 +2,8 @@
 
 Every function returns `(digits, probabilities)`: the digit values as integers and
 their probabilities as float64, in increasing digit order. The logarithms are taken as
-`log1p(1/d) / ln 10` so that small probabilities keep full relative precision.
+`log1p(1/d) / ln 10` so that small probabilities keep full relative precision. Which law
+belongs to which digit test is declared in `registry.TESTS`.
 """
 
 from __future__ import annotations
@@ -11,20 +12,12 @@ import math
 
 import numpy as np
 
-TESTS: tuple[str, ...] = ("first", "second", "first-two", "first-three", "last-two")
-"""The digit tests priorlab runs, by name."""
+from priorlab.validation import check_int
 
 MAX_NTH_DIGIT = 8
 """`nth_digit` sums 9 * 10**(n-2) terms per digit; from n = 8 on the law is uniform to within 3e-8."""
 
 _LN10 = math.log(10.0)
-
-
-def check_test(test: str) -> str:
-    """Return `test` if it names a known digit test, else raise ValueError listing the names."""
-    if test not in TESTS:
-        raise ValueError(f"unknown test {test!r}: choose one of {', '.join(TESTS)}")
-    return test
 
 
 def _log10_1p_inv(d: np.ndarray) -> np.ndarray:
@@ -34,8 +27,7 @@ def _log10_1p_inv(d: np.ndarray) -> np.ndarray:
 
 def leading_digits(k: int) -> tuple[np.ndarray, np.ndarray]:
     """The first `k` significant digits read as one number d in [10**(k-1), 10**k): P = log10(1 + 1/d)."""
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+    k = check_int(k, "k")
     digits = np.arange(10 ** (k - 1), 10**k, dtype=np.int64)
     return digits, _log10_1p_inv(digits.astype(np.float64))
 
@@ -61,8 +53,7 @@ def nth_digit(n: int) -> tuple[np.ndarray, np.ndarray]:
     P(D_n = d) = sum over the (n-1)-digit prefixes j of log10(1 + 1/(10 j + d)); the sum is
     taken exactly term by term (in blocks, combined with `math.fsum`), not approximated.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_NTH_DIGIT:
-        raise ValueError(f"n must be an integer from 1 to {MAX_NTH_DIGIT}, got {n!r}")
+    n = check_int(n, "n", 1, MAX_NTH_DIGIT)
     if n == 1:
         return first_digit()
     digits = np.arange(10, dtype=np.int64)
@@ -86,16 +77,3 @@ def last_two() -> tuple[np.ndarray, np.ndarray]:
     """Last two digits of the integer part, 00-99: uniform (each 1/100)."""
     return np.arange(100, dtype=np.int64), np.full(100, 0.01)
 
-
-_LAWS = {
-    "first": first_digit,
-    "second": second_digit,
-    "first-two": first_two,
-    "first-three": first_three,
-    "last-two": last_two,
-}
-
-
-def expected(test: str) -> tuple[np.ndarray, np.ndarray]:
-    """(digit values as ints, expected probabilities) for one of `TESTS`."""
-    return _LAWS[check_test(test)]()

@@ -12,7 +12,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats as sps
 
+from priorlab.benford import registry
 from priorlab.benford.stats import BenfordResult
+from priorlab.validation import Number, check_int
 
 
 def acceptance_band(result: BenfordResult, level: float = 0.95) -> tuple[np.ndarray, np.ndarray] | None:
@@ -22,8 +24,7 @@ def acceptance_band(result: BenfordResult, level: float = 0.95) -> tuple[np.ndar
     """
     if result.n is None:
         return None
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}")
+    level = Number(0.0, strict=True, maximum=1.0, maximum_strict=True)(level, "level")
     z_crit = float(sps.norm.ppf(0.5 + level / 2))
     p, n = result.expected, result.n
     half_width = z_crit * np.sqrt(p * (1 - p) / n) + 1 / (2 * n)
@@ -53,7 +54,7 @@ def plot_benford(result: BenfordResult, ax: Any = None, level: float = 0.95) -> 
     if result.conformity is not None:
         title += f": {result.conformity}"
     ax.set_title(title)
-    ax.set_xlabel("digits")
+    ax.set_xlabel(registry.get(result.test).description)
     ax.set_ylabel("proportion")
     if x.size <= 10:
         ax.set_xticks(x)
@@ -63,22 +64,19 @@ def plot_benford(result: BenfordResult, ax: Any = None, level: float = 0.95) -> 
 
 def plot_lm_digits(distributions: Any, ncols: int = 4) -> Figure:
     """A grid with one panel per prompt: the language model's digit probabilities as bars against the
-    Benford curve, as in the seed's GPT-2 figures (`distributions` from `benford.lm.digit_distribution`)."""
+    Benford curve, as in Perone's (2019) GPT-2 figures (`distributions` from `priorlab.lm.digit_distribution`)."""
     import textwrap
-
-    from priorlab.benford import laws
 
     distributions = list(distributions)
     if not distributions:
         raise ValueError("distributions: nothing to plot (empty list)")
-    if not (isinstance(ncols, int) and ncols >= 1):
-        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
+    ncols = check_int(ncols, "ncols")
     ncols = min(ncols, len(distributions))
     nrows = -(-len(distributions) // ncols)
     fig = Figure(figsize=(3.6 * ncols, 2.9 * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, dist in zip(axes.flat, distributions):
-        digits, expected = laws.expected(dist.position)
+        digits, expected = registry.expected(dist.position)
         ax.bar(dist.digits, dist.probabilities, width=0.8, color="#4c72b0", alpha=0.85, label="model")
         ax.plot(digits, expected, color="#c44e52", lw=1.6, marker="o" if digits.size <= 10 else None, ms=3,
                 label="Benford")
@@ -93,7 +91,7 @@ def plot_lm_digits(distributions: Any, ncols: int = 4) -> Figure:
         if index % ncols == 0:
             ax.set_ylabel("probability", fontsize=8)
         if index + ncols >= len(distributions):  # nothing below it: the bottom of its column
-            ax.set_xlabel(f"{distributions[0].position} digit", fontsize=8)
+            ax.set_xlabel(registry.get(distributions[0].position).description, fontsize=8)
     for ax in axes.flat[len(distributions):]:
         ax.set_visible(False)
     axes.flat[0].legend(loc="center right", fontsize=7)

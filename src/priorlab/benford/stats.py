@@ -12,12 +12,12 @@ there, and the rest are computed on the proportions. Definitions:
 - ks: the largest absolute difference of the two cumulative distributions over the
   digits in increasing order (a discrete Kolmogorov-Smirnov distance).
 - mad: mean absolute difference of the proportions; `conformity` applies Nigrini's (2012)
-  MAD ranges for the first, second, first-two and first-three digit tests (None otherwise).
+  MAD ranges, declared per test in `registry.TESTS` (None for a test without published ranges).
 - excess_mad (Barney & Schulzke): mad - E[mad], E[mad] = mean over digits of
   sqrt(2 p_e (1 - p_e) / (pi N)), the expected |p_o - p_e| of a conforming sample of size N
   under the normal approximation.
 - kl: Kullback-Leibler divergence sum p_o ln(p_o / p_e), in nats (0 ln 0 = 0).
-- pearson_r: correlation of observed and expected proportions (the seed's measure); NaN
+- pearson_r: correlation of observed and expected proportions (the measure of Perone 2019); NaN
   when either is constant, as for the uniform last-two-digits law.
 """
 
@@ -29,9 +29,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
-from priorlab.benford import laws
+from priorlab.benford import registry
 
 CONFORMITY_LABELS = (
     "close conformity",
@@ -40,21 +39,13 @@ CONFORMITY_LABELS = (
     "nonconformity",
 )
 
-MAD_RANGES: dict[str, tuple[float, float, float]] = {
-    # upper bounds of close, acceptable, marginally acceptable (Nigrini 2012, table 7.1)
-    "first": (0.006, 0.012, 0.015),
-    "second": (0.008, 0.010, 0.012),
-    "first-two": (0.0012, 0.0018, 0.0022),
-    "first-three": (0.00036, 0.00044, 0.00050),
-}
-
 BENFORD_MANTISSA = {"mean": 0.5, "var": 1 / 12, "skewness": 0.0, "excess_kurtosis": -1.2}
 """Moments of log10(x) mod 1 for data that follow Benford's law exactly (uniform on [0, 1))."""
 
 
 def conformity(test: str, mad: float) -> str | None:
     """Nigrini's conformity label for a MAD value, or None for tests without published ranges."""
-    ranges = MAD_RANGES.get(laws.check_test(test))
+    ranges = registry.get(test).mad_ranges
     if ranges is None or not math.isfinite(mad):
         return None
     for label, upper in zip(CONFORMITY_LABELS, ranges):
@@ -167,7 +158,7 @@ class BenfordResult:
         return f"no verdict (MAD {self.mad:.6f}; no sample size and no MAD ranges for this test)"
 
     def __str__(self) -> str:
-        width = len(str(int(self.digits.max())))  # last-two digits print as 00-99
+        spec = registry.get(self.test)
         lines = [f"Benford {self.test} digit test"]
         if self.n is None:
             lines.append("distribution without a sample: z, chi-square and excess MAD are not defined")
@@ -176,14 +167,13 @@ class BenfordResult:
             lines.append(f"N = {self.n:,} values used; dropped: {dropped}")
         lines.append("largest deviations:")
         unit = "count diff" if self.n is not None else "prop. diff"
-        lines.append(f"  {'digits':>{max(width, 6)}}  {'observed':>9}  {'expected':>9}  {unit:>10}  {'z':>7}")
+        lines.append(f"  {'digits':>6}  {'observed':>9}  {'expected':>9}  {unit:>10}  {'z':>7}")
         index = {int(d): i for i, d in enumerate(self.digits)}
         for d, diff in self.largest_deviations[:5]:
             i = index[d]
             diff_text = f"{diff:10.1f}" if self.n is not None else f"{diff:10.5f}"
-            label = f"{d:0{width}d}" if self.test == "last-two" else str(d)
             lines.append(
-                f"  {label:>{max(width, 6)}}  {self.observed[i]:9.5f}  {self.expected[i]:9.5f}"
+                f"  {spec.label(d):>6}  {self.observed[i]:9.5f}  {self.expected[i]:9.5f}"
                 f"  {diff_text}  {self.z[i]:7.2f}"
             )
         dof = len(self.digits) - 1
@@ -254,8 +244,8 @@ def from_counts(
     dropped: Mapping[str, int] | None = None,
     mantissa: MantissaStats | None = None,
 ) -> BenfordResult:
-    """All statistics for the digit counts of a sample, ordered as `laws.expected(test)[0]`."""
-    digits, expected = laws.expected(test)
+    """All statistics for the digit counts of a sample, ordered as `registry.expected(test)[0]`."""
+    digits, expected = registry.expected(test)
     counts = np.asarray(counts)
     if counts.shape != digits.shape:
         raise ValueError(f"counts must have {digits.size} entries for the {test} test, got shape {counts.shape}")
@@ -264,6 +254,8 @@ def from_counts(
             raise ValueError("counts must be whole numbers")
     if np.any(counts < 0):
         raise ValueError("counts must be non-negative")
+    from scipy.special import chdtrc  # chi-square survival; imported here so the CLI starts without SciPy
+
     counts = counts.astype(np.int64)
     n = int(counts.sum())
     if n == 0:
@@ -280,7 +272,7 @@ def from_counts(
         expected=expected,
         z=z_scores(observed, expected, n),
         chi2=chi2,
-        chi2_p=float(sps.chi2.sf(chi2, df=digits.size - 1)),
+        chi2_p=float(chdtrc(digits.size - 1, chi2)),
         excess_mad=float(np.mean(np.abs(observed - expected))) - expected_mad(expected, n),
         largest_deviations=_ranked_deviations(digits, np.abs(counts - expected_counts)),
         dropped={str(k): int(v) for k, v in (dropped or {}).items()},
@@ -297,7 +289,7 @@ def from_proportions(probabilities: np.ndarray, test: str) -> BenfordResult:
     sample size. mad, conformity, ks, kl, pearson_r and largest_deviations (in proportions)
     are computed on the proportions.
     """
-    digits, expected = laws.expected(test)
+    digits, expected = registry.expected(test)
     p = np.asarray(probabilities, dtype=np.float64)
     if p.shape != digits.shape:
         raise ValueError(

@@ -8,10 +8,11 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 
-from priorlab.benford.lm import LowNumberMassWarning, digit_distribution
-from priorlab.benford.models import load_lm
 from priorlab.cli import main
+from priorlab.lm.api import LowNumberMassWarning, digit_distribution
+from priorlab.lm.loading import load_lm
 
 try:
     from . import tiny_lm
@@ -42,18 +43,24 @@ def run_ok(argv, capsys):
     return capsys.readouterr()
 
 
-def test_json_matches_the_library(tiny_dir, capsys):
+def test_json_masses_lie_within_the_brute_force_bounds(tiny_dir, capsys):
+    """Enumerating every continuation of up to 3 tokens decides part of the mass exactly: each digit's mass is
+    at least that (less what --tol may leave unresolved) and at most that plus all the undecided mass."""
     prompts = ["with a population size of", "The year was"]
     out = run_ok(["lm-digits", *prompts, "--model", tiny_dir, "--json", *FAST], capsys).out
     records = json.loads(out)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LowNumberMassWarning)
-        expected = digit_distribution(load_lm(tiny_dir), prompts, tol=0.01)
     assert [r["prompt"] for r in records] == prompts
-    for record, result in zip(records, expected):
+    lm = load_lm(tiny_dir, dtype=torch.float64)
+    for record in records:
         assert {"digits", "probabilities", "number_mass", "unresolved_mass", "pearson_r", "mad"} <= set(record)
-        np.testing.assert_allclose(record["probabilities"], result.probabilities, rtol=1e-6)
-        assert record["number_mass"] == pytest.approx(result.number_mass, rel=1e-6)
+        assert record["digits"] == list(range(1, 10)) and 0 <= record["unresolved_mass"] <= 0.01
+        decided, undecided = tiny_lm.brute_force(lm, record["prompt"], "first", depth=3)
+        masses = np.array(record["probabilities"]) * record["number_mass"]
+        lower = np.array([decided.get(d, 0.0) for d in range(1, 10)])
+        assert np.all(masses >= lower - record["unresolved_mass"] - 1e-6)
+        assert np.all(masses <= lower + undecided + 1e-6)
+        lost = record["unresolved_mass"] + 1e-6
+        assert lower.sum() - lost <= record["number_mass"] <= lower.sum() + undecided + 1e-6
 
 
 def test_prompts_file_table_and_plot(tiny_dir, tmp_path, capsys):
@@ -69,11 +76,20 @@ def test_prompts_file_table_and_plot(tiny_dir, tmp_path, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
-def test_tokens_method_on_the_command_line(tiny_dir, capsys):
+def test_tokens_method_on_the_command_line_is_one_plain_forward(tiny_dir, capsys):
+    """Perone (2019): the next-token softmax of one forward, renormalised over the nine digit tokens."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
     out = run_ok(["lm-digits", "In", "--model", tiny_dir, "--method", "tokens", "--json", "--quiet"], capsys).out
     (record,) = json.loads(out)
     assert record["method"] == "tokens" and record["unresolved_mass"] is None
-    assert sum(record["probabilities"]) == pytest.approx(1.0)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_dir)
+    model = AutoModelForCausalLM.from_pretrained(tiny_dir)
+    with torch.no_grad():
+        logits = model(input_ids=torch.tensor([tokenizer.encode("In")])).logits[0, -1]
+    p = torch.softmax(logits.double(), -1)[tiny_lm.nine_digit_token_ids(tokenizer)].numpy()
+    np.testing.assert_allclose(record["probabilities"], p / p.sum(), rtol=1e-5)
+    assert record["number_mass"] == pytest.approx(p.sum(), rel=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -95,13 +111,12 @@ def test_bad_input_exits_2_with_one_line(tiny_dir, capsys, extra, message):
     assert message in err and "Traceback" not in err
 
 
-
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         (["--position", "third"], "position"),
         (["--method", "guess"], "method"),
-        (["--method", "tokens", "--position", "second"], "only supports position 'first'"),
+        (["--method", "tokens", "--position", "second"], "position: method 'tokens'"),
         (["--batch-size", "0"], "batch_size"),
         (["--tol", "1.5"], "tol"),
         (["--plot", "grid.tmp"], "--plot"),
@@ -122,7 +137,7 @@ def test_bad_options_are_refused_before_the_model_loads(monkeypatch, capsys, ext
 
 
 def test_cluster_options_are_refused_before_any_worker_is_asked():
-    from priorlab.benford.lm import digit_distribution_on_cluster
+    from priorlab.lm.cluster import digit_distribution_on_cluster
 
     class NoClient:
         def __getattr__(self, name):
@@ -132,6 +147,7 @@ def test_cluster_options_are_refused_before_any_worker_is_asked():
         digit_distribution_on_cluster("priorlab-tests/no-such-model", ["In"], NoClient(), tol=2.0)
     with pytest.raises(TypeError, match="colour"):
         digit_distribution_on_cluster("priorlab-tests/no-such-model", ["In"], NoClient(), colour="red")
+
 
 def test_empty_prompts_exit_2(tiny_dir, tmp_path, capsys):
     code, _, err = run(["lm-digits", "  ", "--model", tiny_dir, *FAST], capsys)
@@ -144,10 +160,10 @@ def test_empty_prompts_exit_2(tiny_dir, tmp_path, capsys):
 
 def test_scheduler_shards_prompts_over_dask_workers(tiny_dir, capsys):
     distributed = pytest.importorskip("dask.distributed")
-    from priorlab.benford import lm as lm_module
+    from priorlab.lm import cluster as lm_cluster
 
     prompts = ["with a population size of", "The year was", "In", "A price of $", "The lake covers"]
-    lm_module._cached_lm.cache_clear()
+    lm_cluster._cached_lm.cache_clear()
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster:
@@ -156,7 +172,7 @@ def test_scheduler_shards_prompts_over_dask_workers(tiny_dir, capsys):
             capsys,
         ).out
     records = json.loads(out)
-    loads = lm_module._cached_lm.cache_info()
+    loads = lm_cluster._cached_lm.cache_info()
     assert (loads.misses, loads.hits) == (1, 1)  # two shards, two threaded workers, one process: one load
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LowNumberMassWarning)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from priorlab.benford.prompts import BUILTIN_PROMPTS, KINDS, load_prompts_file
+from priorlab.lm.prompts import BUILTIN_PROMPTS, KINDS, load_prompts_file
 
 
-def test_seed_prompt_comes_first():
+def test_the_prompt_of_perone_2019_comes_first():
     assert BUILTIN_PROMPTS[0].text == "with a population size of"
     assert BUILTIN_PROMPTS[0].kind == "benford"
 

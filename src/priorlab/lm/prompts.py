@@ -2,7 +2,7 @@
 
 "benford" prompts end where a quantity spanning orders of magnitude comes next (populations, areas, lengths,
 prices, ...), so Benford's law is expected; "contrast" prompts end where the number lives in a narrow range
-(years, percentages, page numbers, ages), so it is not. The seed's prompt comes first.
+(years, percentages, page numbers, ages), so it is not. The prompt of Perone (2019) comes first.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ import pytest
 import scipy.stats
 import torch
 
-from priorlab.benford.lm import LowNumberMassWarning, digit_distribution
-from priorlab.benford.models import load_lm
+from priorlab.lm.api import LowNumberMassWarning, digit_distribution
+from priorlab.lm.loading import load_lm
 
 try:
     from . import tiny_lm
@@ -109,7 +109,7 @@ def test_a_prompt_that_rarely_leads_to_a_number_warns(default_lm):
     assert np.all(np.isfinite(result.probabilities))
 
 
-def test_seed_method_misses_digit_split_numbers(default_lm):
+def test_nine_token_method_misses_digit_split_numbers(default_lm):
     """SmolLM2 writes " " then "1": the nine digit tokens right after the prompt carry almost no mass."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LowNumberMassWarning)

@@ -130,3 +130,13 @@ def brute_force(lm, prompt: str, position: str, depth: int) -> tuple[dict[int, f
                     masses[verdict] += mass * p
         undecided = still_open
     return dict(masses), sum(mass for _, mass in undecided)
+
+
+def nine_digit_token_ids(tokenizer) -> list[int]:
+    """The tokens " 1".." 9" where the tokenizer encodes each as one token, else "1".."9" (found by encoding,
+    not by decoding the vocabulary as the library does)."""
+    ids = []
+    for digit in range(1, 10):
+        spaced = tokenizer.encode(f" {digit}", add_special_tokens=False)
+        ids.append(spaced[0] if len(spaced) == 1 else tokenizer.encode(str(digit), add_special_tokens=False)[0])
+    return ids

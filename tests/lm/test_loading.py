@@ -8,8 +8,8 @@ import os
 import pytest
 import torch
 
-from priorlab.benford import models
-from priorlab.benford.models import LanguageModel, cache_directory, check_spec, default_gguf_path, load_lm
+from priorlab.lm import loading
+from priorlab.lm.loading import LanguageModel, cache_directory, check_spec, default_gguf_path, load_lm
 
 try:
     from . import tiny_lm
@@ -101,8 +101,8 @@ def no_weights(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("check_spec read a model")
 
-    monkeypatch.setattr(models, "_load_pretrained", refuse)
-    monkeypatch.setattr(models, "_load_gguf", refuse)
+    monkeypatch.setattr(loading, "_load_pretrained", refuse)
+    monkeypatch.setattr(loading, "_load_gguf", refuse)
 
 
 def test_check_spec_accepts_loadable_specs_without_loading_them(tiny_dir, tmp_path, monkeypatch, no_weights):

@@ -1,0 +1,38 @@
+"""The digits a causal language model expects after a prompt, exactly, with Benford's-law statistics.
+
+`digit_distribution(load_lm("default"), prompts)` gives, per prompt, P(digit | prompt, a number follows) and
+P(a number follows). One idea per module: `grammar` (what "a number follows" means, over a vocabulary),
+`expansion` (batched expansion through the KV cache), `api` (the entry point and its result), `loading`
+(models from the embedded default, Hugging Face ids, folders or GGUF files), `prompts` (the built-in set),
+`cluster` (prompts sharded over Dask workers). Names load on first use, so `priorlab.lm.prompts` and
+`priorlab.lm.grammar` import without torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "BUILTIN_PROMPTS": "priorlab.lm.prompts",
+    "DigitDistribution": "priorlab.lm.api",
+    "LanguageModel": "priorlab.lm.loading",
+    "LowNumberMassWarning": "priorlab.lm.api",
+    "METHODS": "priorlab.lm.api",
+    "POSITIONS": "priorlab.lm.grammar",
+    "Prompt": "priorlab.lm.prompts",
+    "check_spec": "priorlab.lm.loading",
+    "digit_distribution": "priorlab.lm.api",
+    "digit_distribution_on_cluster": "priorlab.lm.cluster",
+    "load_lm": "priorlab.lm.loading",
+    "load_prompts_file": "priorlab.lm.prompts",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use (PEP 562)."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
