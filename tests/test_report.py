@@ -136,8 +136,13 @@ def test_write_report_writes_the_page_beside_its_figures(tmp_path):
 # --- output folders --------------------------------------------------------------------------------
 
 
-def test_new_folder_is_created_with_marker(tmp_path):
+def test_new_folder_is_created_with_marker_but_not_its_parents(tmp_path):
+    with pytest.raises(PermissionError, match="does not exist"):
+        with staged_output_dir(tmp_path / "deep" / "report"):
+            pass
+    assert list(tmp_path.iterdir()) == []
     out = tmp_path / "deep" / "report"
+    out.parent.mkdir()
     with staged_output_dir(out) as folder:
         assert not out.exists()
         (folder / "index.html").write_text("hi")

@@ -68,7 +68,7 @@ def benford_command(
         raise ValueError("give either --scheduler or --workers, not both")
     _check_plot_path(plot)
     data = read_column(file, column, strict=strict)
-    options = {"test": test, "sign": sign, "min_value": min_value}
+    options = {"test": test, "sign": sign, "min_value": min_value, "name": f"{file}: column {column!r}"}
     if scheduler is not None or workers is not None:
         from priorlab.distributed import dask_client
 

@@ -76,7 +76,7 @@ CASES = [
     ("analyze-text", lambda: analyze(np.array(["1", "2"])), TypeError, "dtype"),
     ("analyze-unknown-test", lambda: analyze([1, 2, 3], test="third"), ValueError, "test"),
     ("analyze-unknown-sign", lambda: analyze([1, 2, 3], sign="up"), ValueError, "sign"),
-    ("analyze-all-zero", lambda: analyze(np.zeros(5)), ValueError, "no positive values"),
+    ("analyze-all-zero", lambda: analyze(np.zeros(5)), ValueError, "data: no positive values left"),
     ("analyze-empty", lambda: analyze(np.array([], dtype=float)), ValueError, "empty"),
 ]
 

@@ -84,7 +84,7 @@ CASES = [
      "p.parquet: not a readable Parquet file"),
     ("benford-text-only", _write("t.csv", "a\nx\ny\n"), ["benford", "t.csv", "--column", "a"],
      "column 'a' has no numbers"),
-    ("benford-all-zero", _write("z.csv", "a\n0\n0\n"), ["benford", "z.csv", "--column", "a"], "column 'a'"),
+    X
     ("benford-all-negative", _write("n.csv", "a\n-1\n-2\n"), ["benford", "n.csv", "--column", "a"], "column 'a'"),
     ("benford-strict-text", _write("s.csv", "a\n1\nx\n"), ["benford", "s.csv", "--column", "a", "--strict"],
      "1 text cells in column 'a' (file lines 3)"),

@@ -63,12 +63,14 @@ def analyze(
     mantissa: bool = True,
     chunk_size: int = digits.CHUNK_SIZE,
     progress: bool = False,
+    name: str = "data",
 ) -> BenfordResult:
     """Run one digit test (one of `TESTS`) on every finite non-zero value of `data`.
 
     `sign` keeps "positive", "negative" or "both" (digits of |x|); `min_value` drops
     |x| < min_value (default: none, except 10 for "last-two"). Dropped values are counted by
-    reason in `result.dropped`. With `mantissa`, the moments of log10|x| mod 1 come too.
+    reason in `result.dropped`. With `mantissa`, the moments of log10|x| mod 1 come too. `name`
+    says in error messages what `data` is (the CLI names the file and column).
     float16/float32 values are widened to float64 before their digits are taken.
     A Dask array stays lazy until its counts are computed, on the active Dask scheduler.
     """
@@ -85,9 +87,7 @@ def analyze(
     counts = spec.fold(counted.counts)
     if counts.sum() == 0:
         kept = "positive values" if sign == "positive" else "negative values" if sign == "negative" else "values"
-        raise ValueError(
-            f"no {kept} left to test in data after dropping {_describe(counted.dropped)}"
-        )
+        raise ValueError(f"{name}: no {kept} left to test after dropping {_describe(counted.dropped)}")
     return from_counts(np.asarray(counts), test, dropped=counted.dropped, mantissa=counted.mantissa)
 
 
