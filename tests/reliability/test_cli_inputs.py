@@ -84,8 +84,10 @@ CASES = [
      "p.parquet: not a readable Parquet file"),
     ("benford-text-only", _write("t.csv", "a\nx\ny\n"), ["benford", "t.csv", "--column", "a"],
      "column 'a' has no numbers"),
-    X
-    ("benford-all-negative", _write("n.csv", "a\n-1\n-2\n"), ["benford", "n.csv", "--column", "a"], "column 'a'"),
+        ("benford-all-zero", _write("z.csv", "a\n0\n0\n"), ["benford", "z.csv", "--column", "a", "--quiet"],
+     "z.csv: column 'a': no positive values left to test after dropping 2 zero"),
+    ("benford-all-negative", _write("n.csv", "a\n-1\n-2\n"), ["benford", "n.csv", "--column", "a", "--quiet"],
+     "n.csv: column 'a': no positive values left to test after dropping 2 sign"),
     ("benford-strict-text", _write("s.csv", "a\n1\nx\n"), ["benford", "s.csv", "--column", "a", "--strict"],
      "1 text cells in column 'a' (file lines 3)"),
     ("benford-bad-test", None, _with(BENFORD, test="third"), "test: expected one of"),
