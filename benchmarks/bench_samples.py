@@ -1,6 +1,6 @@
 """Benchmark: `Samples` against raw NumPy on the `(K, ...)` array and astropy's `Distribution`.
 
-Targets (issue 5): elementwise, cumulative and reduction operations on K=100 draws x 10^5
+Targets: elementwise, cumulative and reduction operations on K=100 draws x 10^5
 values cost at most 1.2x raw NumPy; dispatch overhead on tiny arrays is at most 5 us per call.
 Runs interleave the three contenders and keep each one's best time, to damp the noise of a
 shared machine. Run: `python benchmarks/bench_samples.py [--quick]`.

@@ -151,7 +151,7 @@ def _render_benford(result, source: str) -> None:  # noqa: ANN001 (BenfordResult
     console.print(f"[bold]verdict:[/] {result.verdict()}", highlight=False)
 
 
-# --- priors (issue 2): fit a randomized prior ensemble on a CSV, predict with uncertainty -------
+# --- priors: fit a randomized prior ensemble on a CSV, predict with uncertainty -----------------
 
 
 def _split_names(text: str | None) -> list[str] | None:

@@ -1,4 +1,4 @@
-"""Ensemble: vectorised training equals the seed's per-member loop, priors stay frozen, uncertainty
+"""Ensemble: vectorised training equals Perone's (2019) per-member loop, priors stay frozen, uncertainty
 grows away from the data, and everything is reproducible from the seed."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from priorlab.samples import Samples
 
 def train_alone(member: ModelWithPrior, x: np.ndarray, y: np.ndarray, weights: np.ndarray, *,
                 epochs: int, lr: float, weight_decay: float = 0.0, resample: bool) -> ModelWithPrior:
-    """The seed's way: one model, its own Adam, full batch. `resample` trains on the resampled data
-    x[indices] (the seed's bootstrap sampler); otherwise the per-example weights scale the squared error."""
+    """Perone's (2019) way: one model, its own Adam, full batch. `resample` trains on the resampled data
+    x[indices] (the classic bootstrap sampler); otherwise the per-example weights scale the squared error."""
     xt, yt = torch.tensor(x), torch.tensor(y)
     wt = torch.tensor(weights, dtype=torch.float32).unsqueeze(1)
     if resample:

@@ -1,4 +1,4 @@
-"""The seed's single-model API: architecture, initialisation, and the frozen additive prior."""
+"""The single-model API of Perone (2019): architecture, initialisation, and the frozen additive prior."""
 
 from __future__ import annotations
 

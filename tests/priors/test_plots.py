@@ -1,4 +1,4 @@
-"""The seed's figures: what is drawn must be exactly the members, their mean, interval and parts."""
+"""The figures of Perone (2019): what is drawn must be exactly the members, their mean, interval and parts."""
 
 from __future__ import annotations
 
