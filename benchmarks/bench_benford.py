@@ -33,11 +33,11 @@ import numpy as np  # noqa: E402
 from priorlab import benford  # noqa: E402
 
 try:  # the baselines are imported here, outside every timing; a missing one is reported, not fatal
-    import benford as benford_py  # noqa: E402
+    import benford as benford_py
 except ImportError:
     benford_py = None
 try:
-    from benfordslaw import benfordslaw  # noqa: E402
+    from benfordslaw import benfordslaw
 except ImportError:
     benfordslaw = None
 

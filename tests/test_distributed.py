@@ -41,9 +41,8 @@ def test_connecting_to_a_scheduler_leaves_it_running():
     ],
 )
 def test_bad_arguments_are_refused(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        with distributed.dask_client(**kwargs):
-            pass
+    with pytest.raises(ValueError, match=message), distributed.dask_client(**kwargs):
+        pass
 
 
 def test_missing_dask_names_the_extra(monkeypatch):
@@ -55,6 +54,5 @@ def test_missing_dask_names_the_extra(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_dask)
-    with pytest.raises(ImportError, match=r'pip install "priorlab\[dask\]"'):
-        with distributed.dask_client(workers=1):
-            pass
+    with pytest.raises(ImportError, match=r'pip install "priorlab\[dask\]"'), distributed.dask_client(workers=1):
+        pass

@@ -56,19 +56,17 @@ def test_atomic_path_keeps_the_old_state_on_error_and_leaves_no_temporary(tmp_pa
     target = tmp_path / "f.csv"
     if existing:
         target.write_text("old")
-    with pytest.raises(RuntimeError, match="boom"):
-        with atomic_path(target) as temporary:
-            temporary.write_text("half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), atomic_path(target) as temporary:
+        temporary.write_text("half")
+        raise RuntimeError("boom")
     assert _names(tmp_path) == (["f.csv"] if existing else [])
     if existing:
         assert target.read_text() == "old"
 
 
 def test_atomic_path_names_a_missing_folder(tmp_path):
-    with pytest.raises(FileNotFoundError, match="folder") as error:
-        with atomic_path(tmp_path / "missing" / "f.txt"):
-            pass
+    with pytest.raises(FileNotFoundError, match="folder") as error, atomic_path(tmp_path / "missing" / "f.txt"):
+        pass
     assert str(tmp_path / "missing") in str(error.value)
     assert _names(tmp_path) == []
 
@@ -171,9 +169,8 @@ def test_staged_directory_creates_the_target_but_refuses_a_missing_parent(tmp_pa
         (staging / "a.txt").write_text("a")
     assert (target / "a.txt").read_text() == "a"
     assert _names(tmp_path) == ["out"]
-    with pytest.raises(FileNotFoundError, match="deep"):
-        with staged_directory(tmp_path / "deep" / "out"):
-            pass
+    with pytest.raises(FileNotFoundError, match="deep"), staged_directory(tmp_path / "deep" / "out"):
+        pass
     assert _names(tmp_path) == ["out"]
 
 
@@ -194,10 +191,9 @@ def test_staged_directory_error_leaves_the_target_untouched(tmp_path, existing):
     if existing:
         target.mkdir()
         (target / "keep.txt").write_text("keep")
-    with pytest.raises(RuntimeError, match="boom"):
-        with staged_directory(target) as staging:
-            (staging / "half.txt").write_text("half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), staged_directory(target) as staging:
+        (staging / "half.txt").write_text("half")
+        raise RuntimeError("boom")
     assert _names(tmp_path) == (["out"] if existing else [])
     if existing:
         assert _names(target) == ["keep.txt"]
@@ -216,9 +212,8 @@ def test_failed_swap_restores_the_previous_folder(tmp_path, monkeypatch):
         real_replace(source, destination)
 
     monkeypatch.setattr(files.os, "replace", refuse_the_staging_folder)
-    with pytest.raises(OSError, match="rename refused"):
-        with staged_directory(target) as staging:
-            (staging / "new.txt").write_text("new")
+    with pytest.raises(OSError, match="rename refused"), staged_directory(target) as staging:
+        (staging / "new.txt").write_text("new")
     assert _names(target) == ["keep.txt"]
     assert _names(tmp_path) == ["out"]
 

@@ -137,9 +137,8 @@ def test_write_report_writes_the_page_beside_its_figures(tmp_path):
 
 
 def test_new_folder_is_created_with_marker_but_not_its_parents(tmp_path):
-    with pytest.raises(PermissionError, match="does not exist"):
-        with staged_output_dir(tmp_path / "deep" / "report"):
-            pass
+    with pytest.raises(PermissionError, match="does not exist"), staged_output_dir(tmp_path / "deep" / "report"):
+        pass
     assert list(tmp_path.iterdir()) == []
     out = tmp_path / "deep" / "report"
     out.parent.mkdir()
@@ -165,10 +164,9 @@ def test_error_leaves_previous_report_untouched(tmp_path):
     out = tmp_path / "out"
     with staged_output_dir(out) as folder:
         (folder / "keep.png").write_text("keep")
-    with pytest.raises(RuntimeError):
-        with staged_output_dir(out) as folder:
-            (folder / "half.png").write_text("half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), staged_output_dir(out) as folder:
+        (folder / "half.png").write_text("half")
+        raise RuntimeError("boom")
     assert sorted(p.name for p in out.iterdir()) == [REPORT_MARKER, "keep.png"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -177,9 +175,8 @@ def test_foreign_folder_is_refused_and_kept(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.tex").write_text("precious")
-    with pytest.raises(FileExistsError, match="not a previous priorlab report") as error:
-        with staged_output_dir(out):
-            pass
+    with pytest.raises(FileExistsError, match="not a previous priorlab report") as error, staged_output_dir(out):
+        pass
     assert str(out) in str(error.value)
     assert (out / "thesis.tex").read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]

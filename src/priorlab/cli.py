@@ -105,7 +105,7 @@ def _check_plot_path(plot: Path | None) -> None:
         check_output_file(plot, figure_suffixes(), argument="--plot")
 
 
-def _render_benford(result, source: str) -> None:  # noqa: ANN001 (BenfordResult, imported lazily)
+def _render_benford(result, source: str) -> None:
     """What an auditor reads first: N and drops, the largest deviations, statistics, verdict."""
     from rich.table import Table
 
@@ -329,7 +329,7 @@ def lm_digits_command(
         console.print(f"plot: {plot}", highlight=False)
 
 
-def _render_lm_digits(results, model: str) -> None:  # noqa: ANN001 (DigitDistributions, imported lazily)
+def _render_lm_digits(results, model: str) -> None:
     """One row per prompt: the digit probabilities in thousandths (or the top three), masses, statistics."""
     import numpy as np
     from rich import box

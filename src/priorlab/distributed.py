@@ -24,7 +24,7 @@ def is_dask_array(x: Any) -> bool:
 def require_distributed() -> Any:
     """Import and return `dask.distributed`, or raise ImportError with the install hint."""
     try:
-        import dask.array  # noqa: F401  (the array half of the extra, needed by every user)
+        import dask.array
         import dask.distributed
     except ImportError as exc:
         raise ImportError(DASK_HINT) from exc

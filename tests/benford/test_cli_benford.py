@@ -45,7 +45,7 @@ def run_ok(argv, capsys):
 def test_json_output_is_one_object_with_the_documented_keys(amounts_csv, capsys):
     out, err = run_ok([str(amounts_csv), "--column", "amount", "--json", "--test", "first-two"], capsys)
     payload = json.loads(out)
-    assert JSON_KEYS <= set(payload)
+    assert set(payload) >= JSON_KEYS
     assert payload["dropped"]["text"] == 3 and payload["dropped"]["nan"] == 2
     assert payload["n"] == 2000 - 5 == sum(payload["counts"])
     assert payload["n"] + sum(payload["dropped"].values()) == 2000

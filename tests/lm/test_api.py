@@ -174,7 +174,7 @@ def test_masses_are_probabilities_for_any_prompt(tiny, words, position):
     (result,) = quiet_distribution(tiny, " ".join(words), position, tol=1e-3, max_depth=3)
     assert np.all(result.probabilities >= 0)
     assert result.probabilities.sum() == pytest.approx(1.0)
-    assert 0 < result.number_mass and 0 <= result.unresolved_mass
+    assert result.number_mass > 0 and result.unresolved_mass >= 0
     assert result.number_mass + result.unresolved_mass <= 1 + 1e-9
 
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from tests.reliability.conftest import DATA, MODEL, TRAIN, assert_refused
 
 

@@ -9,7 +9,6 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
-
 from tests.reliability.conftest import Workspace
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from tests.reliability.conftest import MODEL, snapshot
 
 # Signals land after start-up (imports take ~1-2 s here), at a point drawn from this window of seconds.

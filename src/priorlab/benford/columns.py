@@ -45,7 +45,7 @@ class Column:
         more = ", ..." if self.n_text > len(self.text_lines) else ""
         return f"{self.n_text:,} text cells in column {self.name!r} ({self.located_by} {lines}{more})"
 
-    def account(self, result):  # noqa: ANN001, ANN201 (BenfordResult; stats is imported by the caller)
+    def account(self, result):
         """`result` with the cells set aside here counted among its drops: missing integer cells as "nan"
         (they never reached the test), text cells (tested as NaN) as "text"."""
         if self.n_missing:
@@ -88,7 +88,7 @@ def read_column(path: str | Path, column: str, strict: bool = False) -> Column:
     return result
 
 
-def _from_text(column: str, cells, pa, pc) -> Column:  # noqa: ANN001 (Arrow arrays and modules)
+def _from_text(column: str, cells, pa, pc) -> Column:
     present = pc.fill_null(pc.not_equal(cells, ""), False)
     values = cells.filter(present)
     n_missing = len(cells) - len(values)
@@ -101,7 +101,7 @@ def _from_text(column: str, cells, pa, pc) -> Column:  # noqa: ANN001 (Arrow arr
     return Column(column, numbers.to_numpy(dtype=np.float64, na_value=np.nan), n_text, text_lines)
 
 
-def _exact_integers(values, pa) -> np.ndarray:  # noqa: ANN001 (an Arrow array of integer literals)
+def _exact_integers(values, pa) -> np.ndarray:
     """int64 or uint64 where they hold every value, else Python ints (exact at any size)."""
     for target in (pa.int64(), pa.uint64()):
         try:

@@ -19,13 +19,12 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save
 
 from priorlab.files import staged_directory
-from priorlab.validation import Boolean, Integer, ListOf, Number, Optional, Param, Scalar, Text, check_params
 from priorlab.priors.params import check_ensemble_params
 from priorlab.priors.prior import resolve_prior
-from priorlab.priors.scaling import FIELDS as SCALING_FIELDS
 from priorlab.priors.scaling import Standardizer
 from priorlab.priors.stacked import StackedMLP
 from priorlab.priors.state import FittedState
+from priorlab.validation import Boolean, Integer, ListOf, Number, Optional, Param, Scalar, Text, check_params
 
 FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"

@@ -205,16 +205,15 @@ def animate_training(
     figure.set_layout_engine("none")
 
     writer = PillowWriter(fps=fps)
-    with atomic_path(path) as temporary:
-        with writer.saving(figure, str(temporary), dpi=dpi):
-            for (epoch, samples), members in zip(frames, curves, strict=True):
-                for line, member in zip(member_lines, members, strict=True):
-                    line.set_ydata(member)
-                mean_line.set_ydata(members.mean(axis=0))
-                band.remove()
-                lower, upper = (np.asarray(bound, dtype=float).ravel() for bound in samples.interval(level))
-                band = ax.fill_between(x, lower, upper, color=BAND_COLOR, alpha=0.5, zorder=1)
-                ax.set_title(f"{title}: epoch {epoch}")
-                writer.grab_frame()
+    with atomic_path(path) as temporary, writer.saving(figure, str(temporary), dpi=dpi):
+        for (epoch, samples), members in zip(frames, curves, strict=True):
+            for line, member in zip(member_lines, members, strict=True):
+                line.set_ydata(member)
+            mean_line.set_ydata(members.mean(axis=0))
+            band.remove()
+            lower, upper = (np.asarray(bound, dtype=float).ravel() for bound in samples.interval(level))
+            band = ax.fill_between(x, lower, upper, color=BAND_COLOR, alpha=0.5, zorder=1)
+            ax.set_title(f"{title}: epoch {epoch}")
+            writer.grab_frame()
     logger.info("wrote %d-frame training animation to %s", len(frames), path)
     return path
