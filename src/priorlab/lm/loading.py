@@ -241,13 +241,15 @@ def _file_digest(path: Path) -> str:
 def _load_gguf(
     path: Path, cache_root: Path, dtype: torch.dtype
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """Dequantise a GGUF file once, then serve it from the cache (keyed by content hash and format version)."""
-    key = f"{path.stem}-{_file_digest(path)[:16]}-v{CACHE_FORMAT_VERSION}"
+    """Dequantise a GGUF file once, then serve it from the cache, keyed by content hash, format version and
+    the transformers major version: a tokenizer saved by one major version may not load in another."""
+    transformers = _transformers()
+    writer = transformers.__version__.split(".")[0]
+    key = f"{path.stem}-{_file_digest(path)[:16]}-v{CACHE_FORMAT_VERSION}-transformers{writer}"
     entry = cache_root / "models" / key
     if (entry / _MANIFEST).is_file():
         logger.info("loading %s from the cache %s", path.name, entry)
         return _load_pretrained(str(entry), dtype, str(path))
-    transformers = _transformers()
     logger.info("converting %s (dequantising the GGUF weights, about 20 s; cached afterwards)", path.name)
     tokenizer = transformers.AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
     model = transformers.AutoModelForCausalLM.from_pretrained(
