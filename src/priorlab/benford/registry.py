@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from priorlab.benford import laws
+import priorlab.benford.laws as laws
 from priorlab.validation import check_choice
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from priorlab.benford import registry
+import priorlab.benford.registry as registry
 
 CONFORMITY_LABELS = (
     "close conformity",
