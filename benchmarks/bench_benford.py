@@ -22,6 +22,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
+import functools  # noqa: E402
 import io  # noqa: E402
 import logging  # noqa: E402
 import time  # noqa: E402
@@ -84,7 +85,7 @@ def peak_extra_bytes(fn) -> int:
 def compare_one_size(n: int, repeat: int) -> None:
     x = np.random.default_rng(0).lognormal(5.0, 3.0, n)
     print(f"\n== {n:.0e} log-normal float64 values ({x.nbytes / 2**20:.0f} MiB), one core ==")
-    ours_time, ours = best_time(lambda: benford.analyze(x, "first"), repeat)
+    ours_time, _ = best_time(lambda: benford.analyze(x, "first"), repeat)
     bare_time, _ = best_time(lambda: benford.analyze(x, "first", mantissa=False), repeat)
     extra = peak_extra_bytes(lambda: benford.analyze(x, "first"))
     print(f"priorlab, all statistics + mantissa   {ours_time * 1e3:9.1f} ms")
@@ -96,7 +97,7 @@ def compare_one_size(n: int, repeat: int) -> None:
             print(f"{name:12s} not installed")
             continue
         try:
-            their_time, theirs = best_time(silently(lambda: runner(x)), repeat)
+            their_time, theirs = best_time(silently(functools.partial(runner, x)), repeat)
         except Exception as exc:  # an unusable baseline is reported, not fatal
             print(f"{name:12s} unusable here: {type(exc).__name__}: {exc}")
             continue

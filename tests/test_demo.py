@@ -145,7 +145,7 @@ def test_the_page_shows_the_summary_numbers(summary, page):
 
 def _mad_label(mad: float, ranges: tuple[float, float, float]) -> str:
     labels = ("close conformity", "acceptable conformity", "marginally acceptable conformity")
-    return next((label for label, upper in zip(labels, ranges) if mad <= upper), "nonconformity")
+    return next((label for label, upper in zip(labels, ranges, strict=True) if mad <= upper), "nonconformity")
 
 
 def test_benford_data_numbers_match_the_shipped_csv(summary):

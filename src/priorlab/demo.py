@@ -287,7 +287,7 @@ def priors_section(config: DemoConfig, folder: Path, advance: Callable[[str], No
                     [
                         s["label"], s["std_inside"], s["std_outside"], s["std_outside"] / s["std_inside"],
                         s["fit_seconds"],
-                    ]  # fmt: skip
+                    ]
                     for s in settings.values()
                 ],
                 "Mean predictive standard deviation of the members over the grid points inside and outside "
@@ -411,7 +411,7 @@ def lm_section(config: DemoConfig, folder: Path, advance: Callable[[str], None])
                 [
                     "prompt", "kind", "Pearson r, exact", "Pearson r, nine tokens",
                     "P(a number follows)", "P(nine digit tokens)",
-                ],  # fmt: skip
+                ],
                 rows,
                 "The prompt of Perone (2019) first, then the others by decreasing Pearson correlation of the exact "
                 "distribution with Benford's law. Kind 'benford': a quantity spanning orders of magnitude "

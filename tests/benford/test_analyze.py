@@ -128,7 +128,7 @@ def test_analyze_sign_and_min_value():
 
 
 def test_nothing_left_is_a_clear_error():
-    with pytest.raises(ValueError, match="no positive values left .* 1 zero, 2 sign"):
+    with pytest.raises(ValueError, match=r"no positive values left .* 1 zero, 2 sign"):
         benford.analyze([-1.0, -2.0, 0.0])
     with pytest.raises(ValueError, match="data is empty"):
         benford.analyze(np.array([]))

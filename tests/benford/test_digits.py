@@ -148,7 +148,7 @@ def test_last_two_digits_of_floats_use_the_integer_part():
     x = np.array([1234.99, 100.0, 5.5, 1e17 + 64, 99.0])
     c = digits.count_digits(x, None)  # default min_value 10 drops 5.5
     assert c.dropped["below_min_value"] == 1
-    assert {int(v): int(n) for v, n in zip(c.values, c.counts) if n} == {34: 1, 0: 1, 64: 1, 99: 1}
+    assert {int(v): int(n) for v, n in zip(c.values, c.counts, strict=True) if n} == {34: 1, 0: 1, 64: 1, 99: 1}
 
 
 def test_mantissa_moments_of_kept_values_match_scipy():

@@ -60,5 +60,5 @@ def test_an_unknown_test_is_refused_in_the_common_wording(bad):
     with pytest.raises(ValueError) as error:
         registry.get(bad)
     assert str(error.value) == expected
-    with pytest.raises(ValueError, match="^test: expected one of"):
+    with pytest.raises(ValueError, match=r"^test: expected one of"):
         benford.analyze([1.0, 2.0], test=bad)

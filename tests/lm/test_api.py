@@ -68,7 +68,7 @@ def test_batched_equals_one_prompt_at_a_time(tiny):
     options = {"position": "first-two", "tol": 1e-3, "max_depth": 4, "max_frontier": 8}
     batched = quiet_distribution(tiny, PROMPTS, batch_size=3, **options)
     single = [quiet_distribution(tiny, [prompt], batch_size=1, **options)[0] for prompt in PROMPTS]
-    for a, b in zip(batched, single):
+    for a, b in zip(batched, single, strict=True):
         assert a.prompt == b.prompt
         np.testing.assert_allclose(a.probabilities, b.probabilities, rtol=1e-10, atol=1e-13)
         assert a.number_mass == pytest.approx(b.number_mass, rel=1e-10)
@@ -79,7 +79,7 @@ def test_batched_equals_one_prompt_at_a_time(tiny):
 def test_pruning_adds_at_most_tol_and_only_loses_mass(tiny, tol):
     full = quiet_distribution(tiny, PROMPTS, "first", tol=0.0, max_depth=4, max_frontier=10**6)
     pruned = quiet_distribution(tiny, PROMPTS, "first", tol=tol, max_depth=4, max_frontier=10**6)
-    for a, b in zip(full, pruned):
+    for a, b in zip(full, pruned, strict=True):
         lost = a.probabilities * a.number_mass - b.probabilities * b.number_mass
         assert a.unresolved_mass <= b.unresolved_mass <= a.unresolved_mass + tol
         assert np.all(lost >= -1e-12)

@@ -178,7 +178,7 @@ def test_scheduler_shards_prompts_over_dask_workers(tiny_dir, capsys):
         warnings.simplefilter("ignore", LowNumberMassWarning)
         local = digit_distribution(load_lm(tiny_dir), prompts, tol=0.01)
     assert [r["prompt"] for r in records] == prompts
-    for record, result in zip(records, local):
+    for record, result in zip(records, local, strict=True):
         np.testing.assert_allclose(record["probabilities"], result.probabilities, rtol=1e-6)
 
 
@@ -191,7 +191,7 @@ def test_plot_grid_has_one_panel_per_prompt_with_the_probabilities(tiny_dir):
     fig = plot_lm_digits(results, ncols=2)
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == 3 and len(fig.axes) == 4
-    for ax, result in zip(panels, results):
+    for ax, result in zip(panels, results, strict=True):
         heights = [bar.get_height() for bar in ax.patches]
         np.testing.assert_allclose(heights, result.probabilities)
         assert result.prompt in ax.get_title().replace("\n", " ")

@@ -70,7 +70,7 @@ def sample_first_digits(lm, prompt: str, draws: int, depth: int, seed: int) -> t
             logits = lm.model(input_ids=inputs, logits_to_keep=1).logits[:, -1]
         probabilities = torch.softmax(logits.double(), dim=-1)
         still_open: Counter = Counter()
-        for prefix, row in zip(prefixes, probabilities):
+        for prefix, row in zip(prefixes, probabilities, strict=True):
             sampled = torch.multinomial(row, open_prefixes[prefix], replacement=True, generator=generator)
             for token, count in Counter(sampled.tolist()).items():
                 text = lm.tokenizer.decode([*prompt_ids, *prefix, token])[len(prompt_text) :]

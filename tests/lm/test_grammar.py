@@ -63,12 +63,12 @@ def test_hand_written_continuations(pieces, first, first_two):
 
 def test_the_grammar_reads_one_or_two_digits():
     assert grammar.LEADING == (1, 2)
-    with pytest.raises(ValueError, match="^leading: expected an integer from 1 to 2; got 3$"):
+    with pytest.raises(ValueError, match=r"^leading: expected an integer from 1 to 2; got 3$"):
         grammar.build_table(VOCABULARY, 3)
 
 
 def test_nine_digit_tokens_prefer_the_spaced_token_and_the_lowest_id():
     texts = ["a", "1", " 1", "2", "3", " 4", "5", "6", "7", "8", "9", " 1", "4"]
     assert grammar.single_digit_tokens(texts).tolist() == [2, 3, 4, 5, 6, 7, 8, 9, 10]
-    with pytest.raises(ValueError, match="^method: 'tokens' needs a single token for the digit 9"):
+    with pytest.raises(ValueError, match=r"^method: 'tokens' needs a single token for the digit 9"):
         grammar.single_digit_tokens(texts[:10])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from priorlab.lm.prompts import BUILTIN_PROMPTS, KINDS, load_prompts_file
@@ -32,7 +34,7 @@ def test_prompts_file_skips_blank_lines_and_comments(tmp_path):
 
 
 def test_unreadable_prompts_files_are_named(tmp_path):
-    with pytest.raises(FileNotFoundError, match="missing.txt"):
+    with pytest.raises(FileNotFoundError, match=re.escape("missing.txt")):
         load_prompts_file(tmp_path / "missing.txt")
     empty = tmp_path / "empty.txt"
     empty.write_text("# nothing\n\n", encoding="utf-8")

@@ -119,7 +119,7 @@ def brute_force(lm, prompt: str, position: str, depth: int) -> tuple[dict[int, f
         with torch.no_grad():
             probabilities = torch.softmax(model(input_ids=inputs).logits[:, -1].double(), dim=-1)
         still_open = []
-        for (seq, mass), row in zip(undecided, probabilities.tolist()):
+        for (seq, mass), row in zip(undecided, probabilities.tolist(), strict=True):
             for token, p in enumerate(row):
                 ids = [*prompt_ids, *seq, token]
                 text = tokenizer.decode(ids, clean_up_tokenization_spaces=False)[len(prompt_text) :]

@@ -44,5 +44,5 @@ def test_members_differ_and_draws_are_reproducible(scheme):
 
 
 def test_unknown_scheme_is_named():
-    with pytest.raises(ValueError, match="bootstrap.*'jackknife'"):
+    with pytest.raises(ValueError, match=r"bootstrap.*'jackknife'"):
         Ensemble(bootstrap="jackknife")

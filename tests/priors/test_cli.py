@@ -127,7 +127,8 @@ def test_interrupted_writes_leave_nothing_behind(tmp_path, train_csv, monkeypatc
     (tmp_path / "ok.csv").write_text("x\n1\n")
 
     def write_half_then_fail(self, path, *args, **kwargs):
-        open(path, "w").write("x,mean\n1,")
+        with open(path, "w") as f:
+            f.write("x,mean\n1,")
         raise OSError("disk full")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", write_half_then_fail)

@@ -362,7 +362,7 @@ def test_a_module_prior_is_one_function_shared_by_every_member(tmp_path):
 
 
 def test_prior_factory_needs_the_random_network_prior():
-    with pytest.raises(ValueError, match="prior_factory: .*needs prior='mlp'; got prior='sine'"):
+    with pytest.raises(ValueError, match=r"prior_factory: .*needs prior='mlp'; got prior='sine'"):
         Ensemble(prior="sine", prior_factory=MLP)
 
 

@@ -28,7 +28,7 @@ def test_mlp_shape_selu_and_glorot_bounds():
 
 def test_default_mlp_is_the_seed_network():
     mlp = MLP()
-    assert [(l.in_features, l.out_features) for l in mlp.layers] == [(1, 20), (20, 20), (20, 1)]
+    assert [(layer.in_features, layer.out_features) for layer in mlp.layers] == [(1, 20), (20, 20), (20, 1)]
 
 
 def test_mlp_rejects_zero_width():
@@ -49,7 +49,7 @@ def test_model_with_prior_adds_scaled_prior_and_prior_gets_no_gradient():
         assert all(p.grad is None for p in prior.parameters())
         assert all(p.grad is not None for p in base.parameters())
         optimizer.step()
-    for old, new in zip(before, prior.parameters()):
+    for old, new in zip(before, prior.parameters(), strict=True):
         assert torch.equal(old, new)
 
 

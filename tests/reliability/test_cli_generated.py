@@ -21,8 +21,11 @@ cells = st.one_of(
 )
 
 
+NAMES = st.sampled_from(["a", "b", "y", "a", "é", ""])
+
+
 @st.composite
-def tables(draw, names=st.sampled_from(["a", "b", "y", "a", "é", ""])):
+def tables(draw, names=NAMES):
     """CSV text: a header (names may repeat or be empty) and rows that may be ragged."""
     header = draw(st.lists(names, min_size=1, max_size=4))
     width = len(header)

@@ -99,7 +99,7 @@ CASES = [
     ("benford-usage-missing-column", None, ["benford", TRAIN], "Missing option '--column'"),
     ("benford-usage-unknown-option", None, [*BENFORD, "--bogus"], "No such option: --bogus"),
     # --- fit ----------------------------------------------------------------------------------------
-    ("fit-missing-file", None, _with(FIT)[:1] + ["nope.csv"] + FIT[2:], "nope.csv: no such file"),
+    ("fit-missing-file", None, [*_with(FIT)[:1], "nope.csv", *FIT[2:]], "nope.csv: no such file"),
     ("fit-duplicate-target", _write("d.csv", "a,y,y\n1,2,3\n4,5,6\n"), ["fit", "d.csv", *FIT[2:]],
      "repeated column names 'y'"),
     ("fit-duplicate-feature", _write("d.csv", "a,a,y\n1,2,3\n4,5,6\n"), ["fit", "d.csv", *FIT[2:]],
@@ -126,7 +126,7 @@ CASES = [
     ("fit-out-missing-parent", None, _with(FIT, out="no/such/M"), "does not exist"),
     ("fit-empty", _write("e.csv", "a,y\n"), ["fit", "e.csv", *FIT[2:]], "no data rows"),
     # --- predict ------------------------------------------------------------------------------------
-    ("predict-missing-model", None, _with(PREDICT)[:1] + ["nomodel"] + PREDICT[2:], "nomodel"),
+    ("predict-missing-model", None, [*_with(PREDICT)[:1], "nomodel", *PREDICT[2:]], "nomodel"),
     ("predict-foreign-folder", _mkdir("mine"), ["predict", "mine", *PREDICT[2:]], "config.json"),
     ("predict-config-not-json", _write(f"{MODEL}/config.json", "{"), PREDICT, "config.json: not valid JSON"),
     ("predict-format-version-true", _set_format_version(True), PREDICT, "format_version"),

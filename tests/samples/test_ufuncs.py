@@ -61,12 +61,12 @@ def test_every_ufunc_call_is_draw_by_draw(ufunc: np.ufunc, data: st.DataObject) 
     types = _simple_signature(ufunc)
     operands = [
         Samples(_random(rng, (n_draws, *shape), DTYPES[t])) if is_samples else _random(rng, shape, DTYPES[t])
-        for shape, t, is_samples in zip(shapes.input_shapes, types, as_samples)
+        for shape, t, is_samples in zip(shapes.input_shapes, types, as_samples, strict=True)
     ]
     with np.errstate(all="ignore"):
         result = ufunc(*operands)
         expected = _loop(ufunc, n_draws, *operands)
-    for r, e in zip(result, expected) if ufunc.nout > 1 else [(result, expected)]:
+    for r, e in zip(result, expected, strict=True) if ufunc.nout > 1 else [(result, expected)]:
         _assert_samples_equal(r, e)
 
 
@@ -169,7 +169,7 @@ def test_reduce_and_accumulate_use_per_draw_axes(shape, n_draws: int, seed: int,
     mask = Samples(rng.random((n_draws, *shape)) < 0.5)
     _assert_samples_equal(
         np.add.reduce(s, axis=None, where=mask),
-        np.stack([np.add.reduce(d, axis=None, where=m) for d, m in zip(draws, mask.samples)]),
+        np.stack([np.add.reduce(d, axis=None, where=m) for d, m in zip(draws, mask.samples, strict=True)]),
     )
     indices = sorted(rng.integers(0, shape[axis], size=2))
     _assert_samples_equal(
@@ -212,7 +212,7 @@ def test_at_updates_every_draw_in_place() -> None:
     np.testing.assert_array_equal(s.samples, expected)
     b = Samples(rng.normal(size=(3, 2)))
     np.multiply.at(s, [1, 4], b)
-    for d, v in zip(expected, b.samples):
+    for d, v in zip(expected, b.samples, strict=True):
         np.multiply.at(d, [1, 4], v)
     np.testing.assert_array_equal(s.samples, expected)
     m = Samples(rng.normal(size=(3, 2, 4)))
@@ -251,8 +251,9 @@ def test_vector_gufuncs_are_draw_by_draw() -> None:
 def test_gufunc_core_axes_are_per_draw() -> None:
     rng = np.random.default_rng(5)
     a, b = Samples(rng.normal(size=(3, 4, 2))), Samples(rng.normal(size=(3, 2, 4)))
-    expected = np.stack([np.matmul(x, y, axes=[(1, 0), (1, 0), (0, 1)]) for x, y in zip(a.samples, b.samples)])
-    np.testing.assert_allclose(np.matmul(a, b, axes=[(1, 0), (1, 0), (0, 1)]).samples, expected)
+    axes = [(1, 0), (1, 0), (0, 1)]
+    expected = np.stack([np.matmul(x, y, axes=axes) for x, y in zip(a.samples, b.samples, strict=True)])
+    np.testing.assert_allclose(np.matmul(a, b, axes=axes).samples, expected)
     plain = rng.normal(size=(4, 2))
     out = Samples(np.zeros((3, 2)))
     assert np.vecdot(a, plain, axis=0, out=out) is out

@@ -331,10 +331,7 @@ def _int_outcomes(x: Any, plan: _Plan) -> Any:
         outcome = np.where((magnitude > 0) & ~(x < 0), code + _Code.SIGN, outcome)
     if plan.min_value is not None:
         smallest = math.ceil(plan.min_value)
-        if smallest >= 2**64:
-            below = magnitude >= 0
-        else:
-            below = magnitude < np.uint64(max(smallest, 0))
+        below = magnitude >= 0 if smallest >= 2**64 else magnitude < np.uint64(max(smallest, 0))
         outcome = np.where(below & (outcome < code), code + _Code.BELOW_MIN, outcome)
     return outcome
 

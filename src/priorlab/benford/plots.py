@@ -75,7 +75,7 @@ def plot_lm_digits(distributions: Any, ncols: int = 4) -> Figure:
     nrows = -(-len(distributions) // ncols)
     fig = Figure(figsize=(3.6 * ncols, 2.9 * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
-    for ax, dist in zip(axes.flat, distributions):
+    for ax, dist in zip(axes.flat[: len(distributions)], distributions, strict=True):
         digits, expected = registry.expected(dist.position)
         ax.bar(dist.digits, dist.probabilities, width=0.8, color="#4c72b0", alpha=0.85, label="model")
         ax.plot(digits, expected, color="#c44e52", lw=1.6, marker="o" if digits.size <= 10 else None, ms=3,

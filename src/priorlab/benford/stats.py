@@ -48,7 +48,7 @@ def conformity(test: str, mad: float) -> str | None:
     ranges = registry.get(test).mad_ranges
     if ranges is None or not math.isfinite(mad):
         return None
-    for label, upper in zip(CONFORMITY_LABELS, ranges):
+    for label, upper in zip(CONFORMITY_LABELS[:-1], ranges, strict=True):  # the last label has no upper bound
         if mad <= upper:
             return label
     return CONFORMITY_LABELS[-1]
@@ -249,9 +249,10 @@ def from_counts(
     counts = np.asarray(counts)
     if counts.shape != digits.shape:
         raise ValueError(f"counts must have {digits.size} entries for the {test} test, got shape {counts.shape}")
-    if not np.issubdtype(counts.dtype, np.integer):
-        if not np.all(np.isfinite(counts)) or np.any(counts != np.round(counts)):
-            raise ValueError("counts must be whole numbers")
+    if not np.issubdtype(counts.dtype, np.integer) and (
+        not np.all(np.isfinite(counts)) or np.any(counts != np.round(counts))
+    ):
+        raise ValueError("counts must be whole numbers")
     if np.any(counts < 0):
         raise ValueError("counts must be non-negative")
     from scipy.special import chdtrc  # chi-square survival; imported here so the CLI starts without SciPy

@@ -9,6 +9,7 @@ are checked on load. It is written into a staging folder and swapped into place
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -190,7 +191,7 @@ def _check_fitted_section(fitted: dict[str, Any], params: dict[str, Any]) -> dic
 def _layout(params: dict[str, Any], widths: list[int], prior_tensors: tuple[str, ...]) -> dict[str, tuple]:
     """The shape of every tensor a model directory must hold, all float32 and finite."""
     k = params["n_members"]
-    flat = (k * sum(a * b + b for a, b in zip(widths[:-1], widths[1:])),)
+    flat = (k * sum(a * b + b for a, b in itertools.pairwise(widths)),)
     layout = {"base.flat": flat, "history": (params["epochs"], k), **dict.fromkeys(prior_tensors, flat)}
     if params["standardize"]:
         d, outputs = widths[0], widths[-1] if params["task"] == "regression" else 1

@@ -6,6 +6,7 @@ rebuilt as one of these (`Ensemble.member`), which is how the tests check the fa
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import torch
@@ -20,7 +21,7 @@ class MLP(nn.Module):
         widths = [int(in_features), *(int(h) for h in hidden), int(out_features)]
         if any(w < 1 for w in widths):
             raise ValueError(f"hidden: every layer width must be >= 1, got {widths}")
-        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]))
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(widths))
         for layer in self.layers:
             nn.init.xavier_uniform_(layer.weight)
 

@@ -17,6 +17,7 @@ run in float64, so that a row's prediction does not depend on which other rows s
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -94,7 +95,7 @@ class StackedMLP:
     def from_flat(cls, flat: torch.Tensor, widths: Sequence[int], n_members: int) -> StackedMLP:
         """Rebuild from a saved flat buffer, the layer widths [in, hidden..., out] and K."""
         widths = [int(w) for w in widths]
-        expected = n_members * sum(a * b + b for a, b in zip(widths[:-1], widths[1:]))
+        expected = n_members * sum(a * b + b for a, b in itertools.pairwise(widths))
         if flat.dim() != 1 or flat.numel() != expected:
             raise ValueError(f"flat: expected {expected} values for {n_members} members of widths {widths}, "
                              f"got shape {tuple(flat.shape)}")
@@ -116,7 +117,7 @@ class StackedMLP:
     def _views(self, buffer: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """The per-layer (K, in, out) weight and (K, 1, out) bias views of a flat buffer of this layout."""
         weights, biases, offset, k = [], [], 0, self.n_members
-        for a, b in zip(self.widths[:-1], self.widths[1:]):
+        for a, b in itertools.pairwise(self.widths):
             for views, shape in ((weights, (k, a, b)), (biases, (k, 1, b))):
                 size = k * shape[1] * shape[2]
                 views.append(buffer[offset:offset + size].view(shape))
@@ -135,7 +136,7 @@ class StackedMLP:
     def _activations(self, x: torch.Tensor, weights: list[torch.Tensor], biases: list[torch.Tensor]
                      ) -> list[torch.Tensor]:
         hidden = [_broadcast_members(x, self.n_members)]
-        for weight, bias in zip(weights[:-1], biases[:-1]):
+        for weight, bias in zip(weights[:-1], biases[:-1], strict=True):
             hidden.append(torch.selu_(_affine(hidden[-1], weight, bias)))
         return hidden
 
@@ -168,7 +169,7 @@ class StackedMLP:
         with torch.random.fork_rng(devices=[]):  # the throwaway initialisation must not move torch's RNG
             mlp = MLP(self.widths[0], self.widths[1:-1], self.widths[-1]).to(self.flat.device)
         with torch.no_grad():
-            for layer, weight, bias in zip(mlp.layers, self.weights, self.biases):
+            for layer, weight, bias in zip(mlp.layers, self.weights, self.biases, strict=True):
                 layer.weight.copy_(weight[k].T)
                 layer.bias.copy_(bias[k, 0])
         return mlp

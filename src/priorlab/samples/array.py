@@ -198,7 +198,8 @@ class Samples(NDArrayOperatorsMixin):
         if _is_field_key(key):  # fields of structured draws: the axes are untouched
             return wrap(self._samples[key])
         if contains_samples(key):
-            return stack_draws([draw[k] for draw, k in zip(self._samples, _key_per_draw(key, self.n_draws))])
+            keys = _key_per_draw(key, self.n_draws)
+            return stack_draws([draw[k] for draw, k in zip(self._samples, keys, strict=True)])
         full_key, draw_axis = _draw_key(key)
         result = self._samples[full_key]
         return wrap(result if draw_axis == 0 else np.moveaxis(result, draw_axis, 0))
@@ -212,7 +213,7 @@ class Samples(NDArrayOperatorsMixin):
             return
         if contains_samples(key):
             values = _value_per_draw(value, self.n_draws)
-            for draw, k, v in zip(self._samples, _key_per_draw(key, self.n_draws), values):
+            for draw, k, v in zip(self._samples, _key_per_draw(key, self.n_draws), values, strict=True):
                 draw[k] = v
             return
         full_key, draw_axis = _draw_key(key)

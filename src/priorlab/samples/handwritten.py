@@ -203,7 +203,7 @@ def _broadcast_to(array: Samples, shape: Any, subok: bool = False) -> Samples:
 @overrides("broadcast_arrays")
 def _broadcast_arrays(*args: Any, subok: bool = False) -> tuple[Samples, ...]:
     raw, _ = align(args)
-    raw = [r if isinstance(a, Samples) else np.asarray(r)[None] for a, r in zip(args, raw)]
+    raw = [r if isinstance(a, Samples) else np.asarray(r)[None] for a, r in zip(args, raw, strict=True)]
     return tuple(wrap(r) for r in np.broadcast_arrays(*raw, subok=subok))
 
 
@@ -568,7 +568,7 @@ def _tensordot(a: Any, b: Any, axes: Any = 2) -> Samples:
     letters = iter(string.ascii_letters[1:])
     sub_a = [next(letters) for _ in range(nd_a)]
     sub_b = [next(letters) for _ in range(nd_b)]
-    for ax_a, ax_b in zip(axes_a, axes_b):
+    for ax_a, ax_b in zip(axes_a, axes_b, strict=True):  # unequal lengths raise, as in NumPy
         sub_b[ax_b] = sub_a[ax_a]
     free = [s for i, s in enumerate(sub_a) if i not in axes_a] + [s for i, s in enumerate(sub_b) if i not in axes_b]
     spec = f"a{''.join(sub_a)},a{''.join(sub_b)}->a{''.join(free)}"
@@ -591,7 +591,7 @@ def _einsum(*operands: Any, out: Any = None, **kwargs: Any) -> Any:
         letters = inputs.replace(",", "")
         output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     draw = next(c for c in string.ascii_letters if c not in subscripts)
-    terms = [draw + term if isinstance(x, Samples) else term for term, x in zip(inputs.split(","), arrays)]
+    terms = [draw + term if isinstance(x, Samples) else term for term, x in zip(inputs.split(","), arrays, strict=True)]
     draw_count(arrays)
     raw = [x.samples if isinstance(x, Samples) else x for x in arrays]
     return wrap(np.einsum(f"{','.join(terms)}->{draw}{output}", *raw, **kwargs))

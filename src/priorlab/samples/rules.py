@@ -346,7 +346,7 @@ class EvenlySpaced(Rule):
             given = [n for n in ends if params.given(args, kwargs, n)]
             values = [params.get(args, kwargs, n) for n in given]
             raw, _ = align(values)
-            for name, r in zip(given, raw):
+            for name, r in zip(given, raw, strict=True):
                 params.set(args, kwargs, name, r)
             out_ndim = max(per_draw_ndim(v) for v in values) + 1
             params.set(args, kwargs, "axis", shift_axis(params.get(args, kwargs, "axis"), out_ndim))

@@ -166,9 +166,12 @@ def _gufunc(ufunc: np.ufunc, inputs: tuple[Any, ...], kwargs: dict[str, Any]) ->
             inputs[0] = wrap(a._samples[..., None, :])
             drop_last, drop_second_last = (True, drop_last) if b_vector else (drop_last, True)
     core = _core_ndims(ufunc.signature)
-    loop_ndim = max(max(per_draw_ndim(x) - c, 0) for x, c in zip(inputs, core))
+    loop_ndim = max(max(per_draw_ndim(x) - c, 0) for x, c in zip(inputs, core, strict=True))
     n_draws = draw_count(inputs)
-    raw = [expand(x._samples, loop_ndim + c) if isinstance(x, Samples) else x for x, c in zip(inputs, core)]
+    raw = [
+        expand(x._samples, loop_ndim + c) if isinstance(x, Samples) else x
+        for x, c in zip(inputs, core, strict=True)
+    ]
     out = _with_outputs(kwargs, n_draws)
     result = ufunc(*raw, **kwargs)
     if out:
