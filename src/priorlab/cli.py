@@ -194,6 +194,7 @@ def fit_command(
     standardize: bool = _ensemble_option("standardize", "--standardize/--raw", default=True,
                                          help="train on standardised features and target (prior scale in units of "
                                          "the target's std) or on raw values"),
+    likelihood: str = _ensemble_option("likelihood", "--likelihood"),
     out: Path = typer.Option(..., "--out", help="Model directory to write (replaced if it exists)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
@@ -208,7 +209,7 @@ def fit_command(
     table = read_table(train, target=target, features=_split_names(features))
     ensemble = Ensemble(n_members=members, hidden=_parse_widths(hidden), prior=prior, prior_scale=prior_scale,
                         bootstrap=bootstrap, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
-                        standardize=standardize)
+                        standardize=standardize, likelihood=likelihood)
     x = pd.DataFrame(table.x, columns=table.features)
     ensemble.fit(x, pd.Series(table.y, name=target), progress=not quiet)
     ensemble.save(out)
@@ -225,7 +226,8 @@ def predict_command(
     level: float = typer.Option(0.9, "--level", help="Probability of the central interval lower..upper."),
     members: bool = typer.Option(False, "--members", help="Also write every member's prediction."),
 ) -> None:
-    """Write DATA's columns plus mean, std, lower, upper (and member_i) predicted by the ensemble."""
+    """Write DATA's columns plus mean, std, lower, upper (and member_i) predicted by the ensemble (for a
+    model fitted with --likelihood gaussian: its predictive mixture's, member_i being the member means)."""
     from priorlab.files import atomic_path, check_output_file
     from priorlab.priors import Ensemble
     from priorlab.priors.datasets import read_table, with_predictions
@@ -235,7 +237,9 @@ def predict_command(
     if ensemble.task != "regression":
         raise ValueError(f"{model_dir}: only regression models can be used by `priorlab predict`")
     table = read_table(data, features=ensemble.feature_names_)
-    frame = with_predictions(table.frame, ensemble.predict(table.x), level=level, members=members)
+    predictions = (ensemble.predict_distribution(table.x) if ensemble.likelihood == "gaussian"
+                   else ensemble.predict(table.x))
+    frame = with_predictions(table.frame, predictions, level=level, members=members)
     with atomic_path(out) as temporary:
         frame.to_csv(temporary, index=False)
     console.print(f"predictions: {out} ({len(frame)} rows)", highlight=False)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from priorlab.priors.losses import member_losses, member_losses_and_grad
+from priorlab.priors.losses import LOSSES, VARIANCE_FLOOR, member_losses, member_losses_and_grad
 from priorlab.priors.nets import MLP
 from priorlab.priors.seeding import seeded
 from priorlab.priors.stacked import StackedMLP, StackedModules
@@ -14,38 +15,67 @@ from priorlab.priors.stacked import StackedMLP, StackedModules
 shapes = st.tuples(st.integers(1, 4), st.integers(1, 9), st.integers(1, 4))  # K, batch, outputs
 
 
-@settings(max_examples=25, deadline=None)
-@given(shape=shapes, classification=st.booleans(), seed=st.integers(0, 10_000))
-def test_loss_gradient_matches_autograd(shape, classification, seed):
+@settings(max_examples=40, deadline=None)
+@given(shape=shapes, loss=st.sampled_from(LOSSES), seed=st.integers(0, 10_000), spread=st.floats(0.1, 8.0))
+def test_loss_gradient_matches_autograd(shape, loss, seed, spread):
+    """`spread` scales the outputs: raw variances from strongly negative (near the floor) to large."""
     k, batch, width = shape
     generator = torch.Generator().manual_seed(seed)
-    task = "classification" if classification else "regression"
-    width = max(width, 2) if classification else width
-    out = torch.randn(k, batch, width, generator=generator, dtype=torch.float64, requires_grad=True)
-    y = (torch.randint(0, width, (batch,), generator=generator) if classification
+    width = max(width, 2) if loss == "cross_entropy" else width
+    out_width = 2 * width if loss == "gaussian" else width
+    out = (spread * torch.randn(k, batch, out_width, generator=generator, dtype=torch.float64)).requires_grad_(True)
+    y = (torch.randint(0, width, (batch,), generator=generator) if loss == "cross_entropy"
          else torch.randn(k, batch, width, generator=generator, dtype=torch.float64))
     weights = torch.rand(k, batch, 1, generator=generator, dtype=torch.float64) * 3
-    expected = member_losses(out, y, weights, task)
+    expected = member_losses(out, y, weights, loss)
     expected.sum().backward()
-    losses, grad = member_losses_and_grad(out.detach(), y, weights, task)
+    losses, grad = member_losses_and_grad(out.detach(), y, weights, loss)
     torch.testing.assert_close(losses, expected.detach())
     torch.testing.assert_close(grad, out.grad)
 
 
+@settings(max_examples=25, deadline=None)
+@given(shape=shapes, seed=st.integers(0, 10_000))
+def test_gaussian_loss_is_torchs_gaussian_nll(shape, seed):
+    """The Gaussian loss against `torch.nn.functional.gaussian_nll_loss` (full=True) on the floored softplus
+    variance, weighted per example and averaged over the targets."""
+    k, batch, width = shape
+    generator = torch.Generator().manual_seed(seed)
+    out = 2 * torch.randn(k, batch, 2 * width, generator=generator, dtype=torch.float64)
+    y = torch.randn(k, batch, width, generator=generator, dtype=torch.float64)
+    weights = torch.rand(k, batch, 1, generator=generator, dtype=torch.float64) * 3
+    variance = torch.nn.functional.softplus(out[..., width:]) + VARIANCE_FLOOR
+    nll = torch.nn.functional.gaussian_nll_loss(out[..., :width], y, variance, full=True, reduction="none",
+                                                eps=VARIANCE_FLOOR / 2)
+    expected = (weights * nll.mean(dim=2, keepdim=True)).sum(dim=(1, 2)) / batch
+    torch.testing.assert_close(member_losses(out, y, weights, "gaussian"), expected)
+    torch.testing.assert_close(member_losses_and_grad(out, y, weights, "gaussian")[0], expected)
+
+
+def test_an_unknown_loss_is_named():
+    out, y, weights = torch.zeros(1, 2, 1), torch.zeros(1, 2, 1), torch.ones(1, 2, 1)
+    for function in (member_losses, member_losses_and_grad):
+        with pytest.raises(ValueError, match="loss: expected one of mse, gaussian, cross_entropy; got 'l1'"):
+            function(out, y, weights, "l1")
+
+
 @settings(max_examples=20, deadline=None)
 @given(members=st.integers(1, 3), widths=st.lists(st.integers(1, 6), min_size=2, max_size=4),
-       batch=st.integers(1, 8), seed=st.integers(0, 10_000))
-def test_stacked_mlp_gradient_matches_autograd_through_torch_func(members, widths, batch, seed):
+       batch=st.integers(1, 8), seed=st.integers(0, 10_000), gaussian=st.booleans())
+def test_stacked_mlp_gradient_matches_autograd_through_torch_func(members, widths, batch, seed, gaussian):
+    loss = "gaussian" if gaussian else "mse"
+    if gaussian:  # C means and C raw variances
+        widths = [*widths[:-1], 2 * widths[-1]]
     mlps = seeded(lambda: [MLP(widths[0], widths[1:-1], widths[-1]) for _ in range(members)], seed)
     fast, generic = StackedMLP(mlps), StackedModules(mlps)
     generator = torch.Generator().manual_seed(seed)
     x = torch.randn(batch, widths[0], generator=generator)
     offset = torch.randn(members, batch, widths[-1], generator=generator)
-    y = torch.randn(members, batch, widths[-1], generator=generator)
+    y = torch.randn(members, batch, widths[-1] // 2 if gaussian else widths[-1], generator=generator)
     weights = torch.rand(members, batch, 1, generator=generator)
     torch.testing.assert_close(fast.forward(x), generic.forward(x))
-    torch.testing.assert_close(fast.losses_and_grad(x, offset, y, weights, "regression"),
-                               generic.losses_and_grad(x, offset, y, weights, "regression"))
+    torch.testing.assert_close(fast.losses_and_grad(x, offset, y, weights, loss),
+                               generic.losses_and_grad(x, offset, y, weights, loss))
     for layer in range(len(widths) - 1):
         torch.testing.assert_close(fast.weight_grads[layer],
                                    generic.params[f"layers.{layer}.weight"].grad.transpose(1, 2))

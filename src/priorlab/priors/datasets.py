@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from priorlab import tables
+from priorlab.predictive import GaussianMixture
 from priorlab.samples import Samples
 
 
@@ -74,17 +75,22 @@ def read_table(path: str | Path, *, target: str | None = None, features: Sequenc
     return Table(frame, [str(n) for n in names], x, y)
 
 
-def with_predictions(frame: pd.DataFrame, samples: Samples, *, level: float = 0.9,
+def with_predictions(frame: pd.DataFrame, predictions: Samples | GaussianMixture, *, level: float = 0.9,
                      members: bool = False) -> pd.DataFrame:
     """`frame` plus the columns mean, std, lower, upper (central interval at `level`) and, if asked,
-    member_0..member_{K-1}: the prediction CSV of `priorlab predict`."""
+    member_0..member_{K-1}: the prediction CSV of `priorlab predict`.
+
+    `predictions`: the members' predictions (`Samples`: the summaries are over the members), or the
+    predictive mixture of a Gaussian ensemble (the summaries are the mixture's: total std and exact
+    quantiles; the member columns are the member means)."""
     if not 0 < level < 1:
         raise ValueError(f"level: expected a probability in (0, 1), got {level}")
+    samples = predictions.members if isinstance(predictions, GaussianMixture) else predictions
     draws = np.asarray(samples.samples)
     if draws.ndim != 2 or draws.shape[1] != len(frame):
         raise ValueError(f"samples: expected shape (K, {len(frame)}), got {draws.shape}")
-    lower, upper = samples.interval(level)
-    columns = {"mean": samples.mean(), "std": samples.std(), "lower": lower, "upper": upper}
+    lower, upper = predictions.interval(level)
+    columns = {"mean": predictions.mean(), "std": predictions.std(), "lower": lower, "upper": upper}
     if members:
         columns.update({f"member_{k}": draws[k] for k in range(draws.shape[0])})
     clashes = sorted(set(columns) & set(map(str, frame.columns)))

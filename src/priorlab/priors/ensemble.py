@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from priorlab.predictive import GaussianMixture
 from priorlab.priors import bootstrap as bootstrap_schemes
 from priorlab.priors.inputs import (
     as_matrix,
@@ -29,6 +30,7 @@ from priorlab.priors.inputs import (
     target_names,
 )
 from priorlab.priors.io import load_model, save_model
+from priorlab.priors.losses import gaussian_variance, loss_name
 from priorlab.priors.nets import MLP, ModelWithPrior
 from priorlab.priors.params import ENSEMBLE_PARAMS, check_ensemble_params
 from priorlab.priors.prior import prior_term, resolve_prior
@@ -56,6 +58,13 @@ class Ensemble:
     N(0, noise_std^2) noise. `standardize=True`: see `scaling.py`. Predictions are computed in float64, so
     a row's prediction does not depend on the other rows it is predicted with.
 
+    `likelihood="gaussian"` (regression): each member's network has 2C outputs, C means and C raw
+    variances, variance = softplus(raw) + VARIANCE_FLOOR (1e-6, in standardised units with
+    `standardize=True`, mapped back as y_scale^2 * variance), trained by the bootstrap-weighted Gaussian
+    negative log-likelihood (`losses.py`). The prior is added to the means only (a random-network prior is
+    a copy of the base network, whose first C columns are used). `predict` gives the member means;
+    `predict_distribution` the uniform mixture of the members' Gaussians.
+
     Parameters:
     """
 
@@ -72,12 +81,23 @@ class Ensemble:
     def _new_base(self, in_features: int, out_features: int) -> torch.nn.Module:
         return MLP(in_features, self.hidden, out_features) if self.base is None else self.base()
 
+    @property
+    def _gaussian(self) -> bool:
+        return self.likelihood == "gaussian"
+
+    def _network_width(self, out_features: int) -> int:
+        """Outputs of each member's network: one per target or class, two per target (mean and raw
+        variance) with the Gaussian likelihood."""
+        return 2 * out_features if self._gaussian else out_features
+
     def build_member(self, k: int, in_features: int, out_features: int) -> ModelWithPrior:
-        """Member k exactly as `fit` initialises it: the reference the vectorised training must match."""
-        new_base = functools.partial(self._new_base, in_features, out_features)
+        """Member k exactly as `fit` initialises it: the reference the vectorised training must match.
+        `out_features`: regression targets or classes (a Gaussian member's network has twice as many outputs:
+        the means, then the raw variances, and its prior is added to the means only)."""
+        new_base = functools.partial(self._new_base, in_features, self._network_width(out_features))
         base = seeded(new_base, member_torch_seed(self.seed, k, "base"))
         prior = self._prior.member(member_torch_seed(self.seed, k, "prior"), new_base)
-        return ModelWithPrior(base, prior, self.prior_scale)
+        return ModelWithPrior(base, prior, self.prior_scale, prior_columns=out_features if self._gaussian else None)
 
     def bootstrap_weights(self, n: int) -> np.ndarray:
         """(K, n) per-example loss weights; row k is reproducible from (seed, k) alone."""
@@ -119,14 +139,18 @@ class Ensemble:
         members = [self.build_member(k, d, width) for k in range(k_members)]
         network = stack([m.base_model for m in members], fast=self.base is None).to(self.device)
         prior = self._prior.stack([m.prior_model for m in members], fast=self.base is None).to(self.device)
-        offset = prior_term(prior, inputs, self.prior_scale, width)
+        offset = prior_term(prior, inputs, self.prior_scale, width, self._network_width(width))
+        if self._gaussian:  # the prior moves the means; the variance columns get nothing
+            offset = torch.cat([offset.expand(k_members, n, width), torch.zeros(k_members, n, width,
+                                                                                 device=self.device)], dim=2)
         if regression:
             y_train = y_train.float().unsqueeze(0).expand(k_members, -1, -1)
             if self.noise_std > 0:
                 y_train = y_train + torch.as_tensor(self.target_noise(n, width), dtype=torch.float32,
                                                     device=self.device)
         weights = torch.as_tensor(self.bootstrap_weights(n), dtype=torch.float32, device=self.device).unsqueeze(-1)
-        config = TrainingConfig(self.epochs, self.lr, self.weight_decay, self.batch_size, self.task,
+        config = TrainingConfig(self.epochs, self.lr, self.weight_decay, self.batch_size,
+                                loss_name(self.task, self.likelihood),
                                 member_torch_seed(self.seed, None, "shuffle"), self.lr_schedule)
         state = FittedState(network, prior, scaling, targets.classes, feature_names, d, width, targets.squeeze,
                             history=np.zeros((0, k_members), np.float32), fit_seconds=None)
@@ -198,40 +222,84 @@ class Ensemble:
         array = values.detach().cpu().numpy()
         return Samples(array[..., 0] if state.squeeze else array)
 
+    def _prior_term(self, state: FittedState, inputs: torch.Tensor) -> torch.Tensor:
+        return prior_term(state.prior, inputs, self.prior_scale, state.n_outputs,
+                          self._network_width(state.n_outputs))
+
     def base_predict(self, x: Any) -> Samples:
-        """The trainable part f_k(x) of every member (logits for classification)."""
+        """The trainable part f_k(x) of every member (logits for classification; the means with the
+        Gaussian likelihood)."""
         state = self.state_
-        return self._as_samples(state, state.network.forward(self._inputs(x, state)))
+        return self._as_samples(state, state.network.forward(self._inputs(x, state))[..., :state.n_outputs])
 
     def prior_predict(self, x: Any) -> Samples:
-        """The frozen part prior_scale * p_k(x) of every member (added to logits for classification)."""
+        """The frozen part prior_scale * p_k(x) of every member (added to logits for classification, to the
+        means with the Gaussian likelihood)."""
         state = self.state_
-        term = prior_term(state.prior, self._inputs(x, state), self.prior_scale, state.n_outputs)
+        term = self._prior_term(state, self._inputs(x, state))
         return self._as_samples(state, term.expand(-1, -1, state.n_outputs), shift=False)
 
-    def predict(self, x: Any) -> Samples:
-        """Member predictions f_k(x) + prior_scale * p_k(x); class probabilities (K, n, C) for classification.
-
-        A pandas DataFrame is matched to the fitted column names (reordered, extra columns ignored;
-        missing ones raise ValueError); arrays are taken by position."""
+    def _outputs(self, x: Any) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The members' outputs before any link or unit change: (K, n, C) means or logits, and (K, n, C)
+        raw variances with the Gaussian likelihood (else None)."""
         state = self.state_
         inputs = self._inputs(x, state)
-        out = state.network.forward(inputs) + prior_term(state.prior, inputs, self.prior_scale, state.n_outputs)
-        samples = self._as_samples(state, torch.softmax(out, dim=2) if self.task == "classification" else out)
-        bad = ~np.isfinite(samples.samples)
+        out, width = state.network.forward(inputs), state.n_outputs
+        means = out[..., :width] + self._prior_term(state, inputs)
+        return means, out[..., width:] if self._gaussian else None
+
+    @staticmethod
+    def _check_finite(array: np.ndarray) -> None:
+        bad = ~np.isfinite(array)
         if bad.any():
             row = int(np.nonzero(bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=(0, 2)))[0][0])
             raise ValueError(f"x: row {row}: the prediction is not a finite number (an input far outside the "
                              "training data?)")
+
+    def predict(self, x: Any) -> Samples:
+        """Member predictions f_k(x) + prior_scale * p_k(x); class probabilities (K, n, C) for classification;
+        the member means with the Gaussian likelihood.
+
+        A pandas DataFrame is matched to the fitted column names (reordered, extra columns ignored;
+        missing ones raise ValueError); arrays are taken by position."""
+        state = self.state_
+        out, _ = self._outputs(x)
+        samples = self._as_samples(state, torch.softmax(out, dim=2) if self.task == "classification" else out)
+        self._check_finite(samples.samples)
         return samples
+
+    def predict_distribution(self, x: Any) -> GaussianMixture:
+        """The predictive distribution at each row of `x`: the uniform mixture of the members' Gaussians
+        (`priorlab.predictive.GaussianMixture`, in the target's units), for `likelihood="gaussian"`.
+
+        An ensemble trained with `likelihood="mse"` has no noise model (its members are point predictions),
+        so it is refused: use `predict(x)` for the members' spread, or fit with `likelihood="gaussian"`."""
+        state = self.state_
+        if not self._gaussian:
+            raise ValueError(f"likelihood: predict_distribution needs members that model the noise "
+                             f"(likelihood='gaussian'); this ensemble was fitted with likelihood="
+                             f"{self.likelihood!r} for {self.task}, whose members are point predictions: use "
+                             "predict(x) for their spread")
+        means, raw = self._outputs(x)
+        variances = gaussian_variance(raw)
+        if state.scaling is not None:
+            variances = variances * state.scaling.y_scale.to(variances.dtype).square()
+        means = self._as_samples(state, means).samples
+        variances = variances.detach().cpu().numpy()
+        variances = variances[..., 0] if state.squeeze else variances
+        self._check_finite(means)
+        self._check_finite(variances)
+        return GaussianMixture(means, variances)
 
     def member(self, k: int) -> ModelWithPrior:
         """The trained member k as a standalone `ModelWithPrior` (a copy, except a shared fixed prior; in
-        standardised units if `standardize=True`)."""
+        standardised units if `standardize=True`; with the Gaussian likelihood its outputs are the C means and
+        the C raw variances, see `losses.split_gaussian`)."""
         state = self.state_
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < self.n_members:
             raise ValueError(f"k: expected a member index in [0, {self.n_members}), got {k!r}")
-        return ModelWithPrior(state.network.member_module(int(k)), state.prior.member_module(int(k)), self.prior_scale)
+        return ModelWithPrior(state.network.member_module(int(k)), state.prior.member_module(int(k)), self.prior_scale,
+                              prior_columns=state.n_outputs if self._gaussian else None)
 
     # --- persistence --------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from priorlab.predictive import GaussianMixture
 from priorlab.priors.ensemble import Ensemble
 from priorlab.priors.params import ENSEMBLE_PARAMS
 from priorlab.samples import Samples
@@ -21,7 +22,9 @@ class RandomizedPriorRegressor(RegressorMixin, BaseEstimator):
     """Regression with an ensemble of randomized-prior networks (Osband et al., 2018).
 
     `predict(X, return_std=True)` gives the ensemble mean and the spread across members, the
-    uncertainty estimate; `predict_samples(X)` gives every member's prediction as `Samples`. As
+    uncertainty estimate (with `likelihood="gaussian"`, the total std of the predictive mixture: the
+    members' spread and the noise they predict); `predict_samples(X)` gives every member's prediction (its
+    mean) as `Samples`, `predict_distribution(X)` the mixture (`likelihood="gaussian"` only). As
     scikit-learn requires, the constructor only stores the parameters; `fit` checks them.
 
     Parameters (`Ensemble`'s):
@@ -44,6 +47,15 @@ class RandomizedPriorRegressor(RegressorMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return self.ensemble_.predict(X)
 
+    def predict_distribution(self, X) -> GaussianMixture:
+        """The predictive distribution, the uniform mixture of the members' Gaussians (`likelihood="gaussian"`)."""
+        check_is_fitted(self, "ensemble_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self.ensemble_.predict_distribution(X)
+
     def predict(self, X, return_std: bool = False):
+        if return_std and self.likelihood == "gaussian":
+            distribution = self.predict_distribution(X)
+            return distribution.mean(), distribution.std()
         samples = self.predict_samples(X)
         return (samples.mean(), samples.std()) if return_std else samples.mean()

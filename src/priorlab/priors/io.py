@@ -143,14 +143,15 @@ def load_model(directory: str | Path, device: str | torch.device = "cpu") -> tup
     except (TypeError, KeyError, ValueError) as exc:
         raise ValueError(f"{config_path}: bad or missing entry ({exc})") from None
     widths, in_features, outputs = list(fitted["widths"]), fitted["n_features_in"], fitted["n_outputs"]
-    expected_widths = [in_features, *params["hidden"], outputs]
+    # a Gaussian member's network has two outputs per target: its mean and its raw variance
+    expected_widths = [in_features, *params["hidden"], outputs * (2 if params["likelihood"] == "gaussian" else 1)]
     if widths != expected_widths:
         raise ValueError(f"{config_path}: layer widths {widths} do not match {expected_widths}")
     classes = None if params["task"] == "regression" else np.asarray(fitted["classes"])
     if classes is not None and classes.shape != (outputs,):
         raise ValueError(f"{config_path}: {outputs} outputs but classes {classes.tolist()}")
     prior = resolve_prior(params["prior"])
-    _check_tensors(weights_path, tensors, _layout(params, widths, prior.tensor_names))
+    _check_tensors(weights_path, tensors, _layout(params, widths, outputs, prior.tensor_names))
     n_members, device = params["n_members"], params["device"]
     network = StackedMLP.from_flat(tensors["base.flat"], widths, n_members).to(device)
     prior_network = prior.restore(tensors, widths, n_members).to(device)
@@ -188,13 +189,15 @@ def _check_fitted_section(fitted: dict[str, Any], params: dict[str, Any]) -> dic
     return checked
 
 
-def _layout(params: dict[str, Any], widths: list[int], prior_tensors: tuple[str, ...]) -> dict[str, tuple]:
-    """The shape of every tensor a model directory must hold, all float32 and finite."""
+def _layout(params: dict[str, Any], widths: list[int], n_outputs: int, prior_tensors: tuple[str, ...]
+            ) -> dict[str, tuple]:
+    """The shape of every tensor a model directory must hold, all float32 and finite. A random prior network
+    is a copy of the base network (of a Gaussian member's too), so it has the same layout."""
     k = params["n_members"]
     flat = (k * sum(a * b + b for a, b in itertools.pairwise(widths)),)
     layout = {"base.flat": flat, "history": (params["epochs"], k), **dict.fromkeys(prior_tensors, flat)}
     if params["standardize"]:
-        d, outputs = widths[0], widths[-1] if params["task"] == "regression" else 1
+        d, outputs = widths[0], n_outputs if params["task"] == "regression" else 1
         layout.update({"scaling.x_mean": (d,), "scaling.x_scale": (d,), "scaling.y_mean": (outputs,),
                        "scaling.y_scale": (outputs,)})
     return layout

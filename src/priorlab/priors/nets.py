@@ -33,18 +33,29 @@ class MLP(nn.Module):
 
 
 class ModelWithPrior(nn.Module):
-    """`base(x) + prior_scale * prior(x)`, where the prior is never trained (its output is detached)."""
+    """`base(x) + prior_scale * prior(x)`, where the prior is never trained (its output is detached).
 
-    def __init__(self, base_model: nn.Module, prior_model: nn.Module, prior_scale: float = 1.0):
+    `prior_columns`: add the prior to the first `prior_columns` outputs only (a Gaussian member's means; its
+    variance columns are left alone). The prior then returns 1 column (added to each of them), that many, or
+    as many as `base` (a copy of the base network), of which the first `prior_columns` are used."""
+
+    def __init__(self, base_model: nn.Module, prior_model: nn.Module, prior_scale: float = 1.0,
+                 prior_columns: int | None = None):
         super().__init__()
         self.base_model = base_model
         self.prior_model = prior_model
         self.prior_scale = prior_scale
+        self.prior_columns = prior_columns
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
-            prior_out = self.prior_model(inputs)
-        return self.base_model(inputs) + self.prior_scale * prior_out.detach()
+            prior_out = self.prior_model(inputs).detach()
+        out = self.base_model(inputs)
+        if self.prior_columns is None:
+            return out + self.prior_scale * prior_out
+        columns = self.prior_columns
+        prior_out = prior_out if prior_out.shape[-1] == 1 else prior_out[..., :columns]
+        return torch.cat([out[..., :columns] + self.prior_scale * prior_out, out[..., columns:]], dim=-1)
 
 
 class SinPrior(nn.Module):

@@ -27,6 +27,7 @@ from priorlab.validation import (
 PRIOR_NAMES = ("mlp", "sine", "none")
 TASKS = ("regression", "classification")
 LR_SCHEDULES = ("constant", "cosine")
+LIKELIHOODS = ("mse", "gaussian")
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ ENSEMBLE_PARAMS = (
     Param("lr_schedule", "constant", Choice(LR_SCHEDULES), "learning rate over the epochs: constant, or cosine "
           "annealing to 0 so that Adam settles on the optimum"),
     Param("standardize", False, Boolean(), "train on standardised inputs and regression targets"),
+    Param("likelihood", "mse", Choice(LIKELIHOODS), "regression members' loss: mse (a point prediction each), or "
+          "gaussian (each member predicts a mean and a variance, trained by the Gaussian negative log-likelihood; "
+          "see predict_distribution)"),
 )
 PARAMS_BY_NAME = {p.name: p for p in ENSEMBLE_PARAMS}
 
@@ -99,6 +103,9 @@ def check_ensemble_params(values: Mapping[str, Any]) -> dict[str, Any]:
     checked = check_params(ENSEMBLE_PARAMS, values)
     if checked["task"] == "classification" and checked["noise_std"] > 0:
         raise ValueError("noise_std: target noise applies to regression only; use 0 for classification")
+    if checked["task"] == "classification" and checked["likelihood"] != "mse":
+        raise ValueError(f"likelihood: {checked['likelihood']!r} models the noise of regression targets; use "
+                         "likelihood='mse' (the default) with task='classification'")
     if checked["prior_factory"] is not None and checked["prior"] != "mlp":
         raise ValueError(f"prior_factory: builds a random prior network per member, so it needs prior='mlp'; "
                          f"got prior={checked['prior']!r}")

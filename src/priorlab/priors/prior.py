@@ -76,13 +76,20 @@ class SharedPrior:
         return self
 
 
-def prior_term(network: PriorNetwork, x: torch.Tensor, scale: float, n_outputs: int) -> torch.Tensor:
+def prior_term(network: PriorNetwork, x: torch.Tensor, scale: float, n_outputs: int,
+               network_width: int | None = None) -> torch.Tensor:
     """`scale * p_k(x)` for every member: (K, n, n_outputs), or (K, n, 1) added to every output.
 
-    A prior of any other width is refused: it would crash the fast path and silently broadcast elsewhere."""
+    `network_width`: the trainable network's width when it differs from `n_outputs` (a Gaussian member's
+    C means and C variances); a prior of that width (a copy of the network) contributes its first
+    `n_outputs` columns, the means. A prior of any other width is refused: it would crash the fast path and
+    silently broadcast elsewhere."""
     term = scale * network.forward(x)
-    if term.shape[-1] not in (1, n_outputs):
-        raise ValueError(f"prior: the prior returns {term.shape[-1]} columns but the network has {n_outputs} "
+    width = term.shape[-1]
+    if network_width not in (None, n_outputs) and width == network_width:
+        return term[..., :n_outputs]
+    if width not in (1, n_outputs):
+        raise ValueError(f"prior: the prior returns {width} columns but the network has {n_outputs} "
                          "output(s); it must return 1 column (added to every output) or one per output "
                          "(prior='sine' returns one per input feature)")
     return term

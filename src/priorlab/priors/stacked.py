@@ -42,7 +42,7 @@ class StackedNetwork(Protocol):
     def forward(self, x: torch.Tensor) -> torch.Tensor: ...
 
     def losses_and_grad(self, x: torch.Tensor, offset: torch.Tensor, y: torch.Tensor, weights: torch.Tensor,
-                        task: str) -> torch.Tensor: ...
+                        loss: str) -> torch.Tensor: ...
 
     def member_module(self, k: int) -> nn.Module: ...
 
@@ -149,12 +149,12 @@ class StackedMLP:
 
     @torch.no_grad()
     def losses_and_grad(
-        self, x: torch.Tensor, offset: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, task: str
+        self, x: torch.Tensor, offset: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, loss: str
     ) -> torch.Tensor:
-        """Per-member losses of `forward(x) + offset`; their gradient is written into `flat.grad`."""
+        """Per-member losses (`losses.LOSSES`) of `forward(x) + offset`; their gradient is written into `flat.grad`."""
         hidden = self._activations(x, self.weights, self.biases)
         out = _affine(hidden[-1], self.weights[-1], self.biases[-1]).add_(offset)
-        losses, grad = member_losses_and_grad(out, y, weights, task)
+        losses, grad = member_losses_and_grad(out, y, weights, loss)
         for layer in range(len(self.weights) - 1, -1, -1):
             torch.sum(grad, dim=1, keepdim=True, out=self.bias_grads[layer])
             _bmm(hidden[layer].transpose(1, 2), grad, out=self.weight_grads[layer])
@@ -212,12 +212,12 @@ class StackedModules:
             return self._call(x, in_dtype(self.params, x.dtype), in_dtype(self.buffers, x.dtype))
 
     def losses_and_grad(
-        self, x: torch.Tensor, offset: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, task: str
+        self, x: torch.Tensor, offset: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, loss: str
     ) -> torch.Tensor:
         for p in self.params.values():
             p.grad = None
         with torch.enable_grad():
-            losses = member_losses(self._call(x, self.params, self.buffers) + offset, y, weights, task)
+            losses = member_losses(self._call(x, self.params, self.buffers) + offset, y, weights, loss)
             losses.sum().backward()
         return losses.detach()
 

@@ -70,7 +70,7 @@ class TrainingConfig:
     lr: float
     weight_decay: float
     batch_size: int | None
-    task: str
+    loss: str  # one of losses.LOSSES
     shuffle_seed: int
     lr_schedule: str = "constant"  # or "cosine": anneal to 0 over the epochs, to converge tightly
 
@@ -106,7 +106,7 @@ def train(
                 order = torch.randperm(data.n, generator=generator).to(data.x.device)
                 batches = (data.batch(i) for i in order.split(config.batch_size))
             for batch in batches:
-                losses = network.losses_and_grad(batch.x, batch.offset, batch.y, batch.weights, config.task)
+                losses = network.losses_and_grad(batch.x, batch.offset, batch.y, batch.weights, config.loss)
                 optimizer.step()
                 history[epoch].add_(losses)
             _check_finite(history[epoch], epoch, config)
