@@ -68,8 +68,8 @@ def test_the_prior_moves_the_means_only():
     assert base.shape == prior.shape == (9, 2)  # the random prior is a copy of the network; its mean is used
     torch.testing.assert_close(out[:, 0], base[:, 0] + 3.0 * prior[:, 0])
     torch.testing.assert_close(out[:, 1], base[:, 1])
-    np.testing.assert_allclose(ensemble.base_predict(grid.numpy()).samples + ensemble.prior_predict(grid.numpy()).samples,
-                               ensemble.predict(grid.numpy()).samples, atol=1e-6)
+    parts = ensemble.base_predict(grid.numpy()).samples + ensemble.prior_predict(grid.numpy()).samples
+    np.testing.assert_allclose(parts, ensemble.predict(grid.numpy()).samples, atol=1e-6)
 
 
 def test_predictive_mixture_of_the_members():
@@ -103,7 +103,8 @@ def test_standardized_variances_are_mapped_back_to_the_targets_units():
     rescaled = Ensemble(**kwargs).fit(1000 * x - 7, 50 * y + 3, progress=False).predict_distribution(1000 * grid - 7)
     np.testing.assert_allclose(rescaled.means, 50 * original.means + 3, rtol=1e-3, atol=5e-3)
     np.testing.assert_allclose(rescaled.variances, 2500 * original.variances, rtol=2e-3)
-    np.testing.assert_allclose(rescaled.interval(0.9), 50 * np.asarray(original.interval(0.9)) + 3, rtol=1e-3, atol=5e-3)
+    np.testing.assert_allclose(rescaled.interval(0.9), 50 * np.asarray(original.interval(0.9)) + 3,
+                               rtol=1e-3, atol=5e-3)
 
 
 def test_multi_output_gaussian_keeps_the_output_axis():
@@ -118,7 +119,7 @@ def test_multi_output_gaussian_keeps_the_output_axis():
 def test_mse_ensembles_have_no_predictive_distribution():
     x, y = osband_1d()
     ensemble = Ensemble(n_members=2, epochs=2).fit(x, y, progress=False)
-    with pytest.raises(ValueError, match="likelihood: predict_distribution needs .*likelihood='gaussian'"):
+    with pytest.raises(ValueError, match=r"likelihood: predict_distribution needs .*likelihood='gaussian'"):
         ensemble.predict_distribution(x)
 
 
