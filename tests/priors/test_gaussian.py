@@ -116,6 +116,13 @@ def test_multi_output_gaussian_keeps_the_output_axis():
     assert distribution.shape == (5, 2) and ensemble.predict(x[:5]).samples.shape == (2, 5, 2)
 
 
+def test_a_base_without_a_variance_column_is_refused():
+    x, y = osband_1d()
+    ensemble = Ensemble(n_members=2, epochs=2, base=lambda: MLP(1, (4,), 1), likelihood="gaussian")
+    with pytest.raises(ValueError, match=r"base: the network returns 1 columns; expected 2 x 1 \(a mean and a raw"):
+        ensemble.fit(x, y, progress=False)
+
+
 def test_mse_ensembles_have_no_predictive_distribution():
     x, y = osband_1d()
     ensemble = Ensemble(n_members=2, epochs=2).fit(x, y, progress=False)

@@ -139,6 +139,8 @@ class Ensemble:
         members = [self.build_member(k, d, width) for k in range(k_members)]
         network = stack([m.base_model for m in members], fast=self.base is None).to(self.device)
         prior = self._prior.stack([m.prior_model for m in members], fast=self.base is None).to(self.device)
+        if self.base is not None:
+            self._check_base_width(network, inputs, width)
         offset = prior_term(prior, inputs, self.prior_scale, width, self._network_width(width))
         if self._gaussian:  # the prior moves the means; the variance columns get nothing
             offset = torch.cat([offset.expand(k_members, n, width), torch.zeros(k_members, n, width,
@@ -169,6 +171,15 @@ class Ensemble:
         self._state = state._replace(history=history, fit_seconds=time.perf_counter() - started)
         logger.info("trained %d members in %.2f s", k_members, self.fit_seconds_)
         return self
+
+    def _check_base_width(self, network: Any, inputs: torch.Tensor, width: int) -> None:
+        """A custom base must return one column per target or class (two per target, mean and raw variance,
+        with the Gaussian likelihood)."""
+        returned, expected = network.forward(inputs[:1]).shape[-1], self._network_width(width)
+        if returned != expected:
+            what = (f"2 x {width} (a mean and a raw variance per target, for likelihood='gaussian')"
+                    if self._gaussian else f"{width} (one per {'target' if self.task == 'regression' else 'class'})")
+            raise ValueError(f"base: the network returns {returned} columns; expected {what}")
 
     # --- the fitted state ---------------------------------------------------------------------------
 
