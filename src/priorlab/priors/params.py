@@ -91,9 +91,8 @@ ENSEMBLE_PARAMS = (
     Param("lr_schedule", "constant", Choice(LR_SCHEDULES), "learning rate over the epochs: constant, or cosine "
           "annealing to 0 so that Adam settles on the optimum"),
     Param("standardize", False, Boolean(), "train on standardised inputs and regression targets"),
-    Param("likelihood", "mse", Choice(LIKELIHOODS), "regression members' loss: mse (a point prediction each), or "
-          "gaussian (each member predicts a mean and a variance, trained by the Gaussian negative log-likelihood; "
-          "see predict_distribution)"),
+    Param("likelihood", "mse", Choice(LIKELIHOODS), "regression members' loss: mse (point predictions), or "
+          "gaussian (each member predicts a mean and a variance, trained by the Gaussian negative log-likelihood)"),
 )
 PARAMS_BY_NAME = {p.name: p for p in ENSEMBLE_PARAMS}
 
