@@ -9,7 +9,9 @@ strictly increasing, and its q-quantile lies between the smallest and the larges
 q-quantiles (at the smallest every component's CDF is at most q, at the largest at least q). Bisection on F
 inside that bracket stops when the bracket is no wider than `tol` times the smallest component std at that
 point (or when float64 cannot split it further), and returns the bracket's midpoint: the error is at most
-half of that.
+half of that. The CDF is computed to about 1e-16, so where the mixture density f is tiny the quantile is only
+determined to about 1e-16 / f: between far-apart components F is 1/2 to float64 over most of the gap, and
+any point there is a float64 median.
 """
 
 from __future__ import annotations
