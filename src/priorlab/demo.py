@@ -31,12 +31,12 @@ from priorlab import __version__
 from priorlab.benford import analyze
 from priorlab.benford.laws import first_digit as first_digit_law
 from priorlab.benford.plots import plot_benford, plot_lm_digits
+from priorlab.datasets import osband_1d
 from priorlab.files import save_figure, write_json
 from priorlab.lm.api import LowNumberMassWarning, digit_distribution
 from priorlab.lm.loading import check_spec, load_lm
 from priorlab.lm.prompts import BUILTIN_PROMPTS
 from priorlab.priors import Ensemble
-from priorlab.priors.datasets import osband_1d
 from priorlab.priors.plots import animate_training, plot_members, plot_priors, plot_uncertainty
 from priorlab.report import (
     Report,

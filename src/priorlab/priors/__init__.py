@@ -15,7 +15,7 @@ _PUBLIC = {
     "ModelWithPrior": "priorlab.priors.nets",
     "RandomizedPriorRegressor": "priorlab.priors.estimator",
     "SinPrior": "priorlab.priors.nets",
-    "osband_1d": "priorlab.priors.datasets",
+    "osband_1d": "priorlab.datasets.toy",
 }
 
 __all__ = list(_PUBLIC)
