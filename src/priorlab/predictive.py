@@ -8,30 +8,25 @@ It holds, per point, the K component means and variances; every summary is compu
   variance, `var = mean_k(var_k) + var_k(mean_k)` (the member means' variance with ddof=0), split into
   `aleatoric_std()` = sqrt(mean_k var_k) (the noise the members predict) and `epistemic_std()` =
   std_k(mean_k) (their disagreement).
-- `cdf(y)` = mean_k Phi((y - mean_k) / std_k); `log_prob(y)` = logsumexp_k log N(y; mean_k, var_k) - log K,
-  stable far in the tails.
-- `quantile(q)` / `interval(level)` solve cdf(y) = q by bisection inside an exact bracket (the smallest
-  and largest of the components' own q-quantiles: the mixture's q-quantile lies between them). The
-  returned value is within `QUANTILE_RTOL` x the point's total std of the exact quantile (up to the
-  float64 rounding of the CDF itself); no normal approximation is involved.
+- `cdf`, `log_prob`, `quantile` and `interval` are those of `priorlab.mixture`, the array functions
+  `priorlab.metrics` scores with: the CDF, a stable log-sum-exp density, and quantiles by bisection inside an
+  exact bracket, within `QUANTILE_TOL` x the point's smallest component std of the exact value (no normal
+  approximation).
 
 The module needs NumPy and SciPy only (no torch), so scores and plots can use it on their own.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
-from scipy.special import logsumexp, ndtr, ndtri
 
+from priorlab import mixture
+from priorlab.mixture import QUANTILE_TOL
 from priorlab.samples import Samples
 
-#: quantiles are returned within this fraction of the point's total standard deviation of the exact value
-QUANTILE_RTOL = 1e-10
-_MAX_BISECTIONS = 2000
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+__all__ = ["QUANTILE_TOL", "GaussianMixture"]
 
 
 def _check_probability(q: Any, name: str) -> np.ndarray:
@@ -106,36 +101,27 @@ class GaussianMixture:
 
     # --- probabilities --------------------------------------------------------------------------
 
+    def _flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """Means and stds as (K, points): the layout of `priorlab.mixture`."""
+        k = self.n_components
+        return self.means.reshape(k, -1), np.sqrt(self.variances).reshape(k, -1)
+
+    def _points(self, y: Any) -> np.ndarray:
+        return np.broadcast_to(np.asarray(y, dtype=np.float64), self.shape).reshape(-1)
+
     def cdf(self, y: Any) -> np.ndarray:
         """P(Y <= y) at each point; `y` broadcasts against `shape`."""
-        y = np.asarray(y, dtype=np.float64)
-        return ndtr((y - self.means) / np.sqrt(self.variances)).mean(axis=0)
+        return mixture.cdf(self._points(y), *self._flat()).reshape(self.shape)
 
     def log_prob(self, y: Any) -> np.ndarray:
         """The log density of the mixture at `y` (broadcast against `shape`), via log-sum-exp."""
-        y = np.asarray(y, dtype=np.float64)
-        component = (-0.5 * np.square(y - self.means) / self.variances - 0.5 * np.log(self.variances)
-                     - _HALF_LOG_2PI)
-        return logsumexp(component, axis=0) - math.log(self.n_components)
+        return mixture.log_prob(self._points(y), *self._flat()).reshape(self.shape)
 
     def quantile(self, q: Any) -> np.ndarray:
-        """The mixture's q-quantile(s), shape `np.shape(q) + shape`, within QUANTILE_RTOL x std() of exact."""
+        """The mixture's q-quantile(s), shape `np.shape(q) + shape`, within QUANTILE_TOL x the smallest
+        component std of the exact value."""
         q = _check_probability(q, "q")
-        expand = (slice(None),) + (None,) * q.ndim
-        means, stds = self.means[expand], np.sqrt(self.variances)[expand]
-        target = q.reshape(q.shape + (1,) * len(self.shape))
-        own = means + stds * ndtri(target)  # each component's own q-quantile
-        lower, upper = own.min(axis=0), own.max(axis=0)
-        tolerance = np.maximum(QUANTILE_RTOL * self.std(), 4 * np.finfo(np.float64).eps
-                               * np.maximum(np.abs(lower), np.abs(upper)))
-        for _ in range(_MAX_BISECTIONS):
-            if np.all(upper - lower <= tolerance):
-                break
-            middle = 0.5 * (lower + upper)
-            below = ndtr((middle - means) / stds).mean(axis=0) < target
-            lower = np.where(below, middle, lower)
-            upper = np.where(below, upper, middle)
-        return 0.5 * (lower + upper)
+        return mixture.quantile(q, *self._flat()).reshape(q.shape + self.shape)
 
     def interval(self, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
         """The central interval holding `level` of the probability: the (1 -+ level)/2 quantiles."""
