@@ -67,18 +67,6 @@ def _check_points(y: ArrayLike, n: int, name: str = "y") -> np.ndarray:
     return values
 
 
-def mean(means: ArrayLike, stds: ArrayLike) -> np.ndarray:
-    """The mixture mean at each point, shape (n,)."""
-    m, _ = check_mixture(means, stds)
-    return m.mean(axis=0)
-
-
-def std(means: ArrayLike, stds: ArrayLike) -> np.ndarray:
-    """The mixture's total standard deviation at each point: sqrt(mean_k s_k^2 + var_k m_k), shape (n,)."""
-    m, s = check_mixture(means, stds)
-    return np.sqrt((s**2).mean(axis=0) + m.var(axis=0))
-
-
 def log_prob(y: ArrayLike, means: ArrayLike, stds: ArrayLike) -> np.ndarray:
     """log p(y_i) of the mixture at each point, shape (n,), by a stable log-sum-exp over the components."""
     m, s = check_mixture(means, stds)
@@ -126,13 +114,3 @@ def quantile(q: ArrayLike, means: ArrayLike, stds: ArrayLike, *, tol: float = QU
     result = lo + 0.5 * (hi - lo)
     result = np.where(p == 0, -np.inf, np.where(p == 1, np.inf, result))
     return result.reshape((*shape, m.shape[1]))
-
-
-def interval(level: float, means: ArrayLike, stds: ArrayLike, *,
-             tol: float = QUANTILE_TOL) -> tuple[np.ndarray, np.ndarray]:
-    """The central interval holding probability `level` at each point: the (1 - level)/2 and (1 + level)/2
-    quantiles of the mixture (exact to `tol`, see `quantile`), each of shape (n,)."""
-    if not 0 < level < 1:
-        raise ValueError(f"level: expected a probability in (0, 1), got {level}")
-    lower, upper = quantile([(1 - level) / 2, (1 + level) / 2], means, stds, tol=tol)
-    return lower, upper
