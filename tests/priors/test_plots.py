@@ -119,3 +119,25 @@ def test_animation_refuses_bad_input_and_writes_nothing(tmp_path):
     with pytest.raises(ValueError, match=r"frames\[1\]"):
         animate_training([good, bad], tmp_path / "a.gif", X_TRAIN, Y_TRAIN, GRID)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("failing_frame", [0, 2])
+def test_an_interrupted_animation_raises_the_interrupt_and_writes_nothing(tmp_path, monkeypatch, failing_frame):
+    """Ctrl-C while frames are drawn: the KeyboardInterrupt itself comes out (matplotlib's `saving` context
+    turned one before the first frame into an IndexError), and no GIF, not even a partial one, is left."""
+    from matplotlib.animation import PillowWriter
+
+    grab = PillowWriter.grab_frame
+    grabbed = []
+
+    def interrupted(self, **kwargs):
+        if len(grabbed) == failing_frame:
+            raise KeyboardInterrupt
+        grabbed.append(1)
+        return grab(self, **kwargs)
+
+    monkeypatch.setattr(PillowWriter, "grab_frame", interrupted)
+    frames = [(epoch, _members()) for epoch in range(1, 5)]
+    with pytest.raises(KeyboardInterrupt):
+        animate_training(frames, tmp_path / "train.gif", X_TRAIN, Y_TRAIN, GRID)
+    assert list(tmp_path.iterdir()) == []

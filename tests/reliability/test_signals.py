@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from tests.reliability.conftest import MODEL, snapshot
 
@@ -39,17 +38,25 @@ def _ours(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir() if p.name.startswith(".")}
 
 
-@pytest.fixture()
-def long_jobs(workspace) -> dict[str, list]:
-    """Commands that run for well over WINDOW seconds on this machine, each replacing a previous output."""
-    root = workspace.root
+@pytest.fixture(scope="session")
+def big_csv(tmp_path_factory) -> Path:
+    """Two million rows to predict: reading, predicting and writing them takes well over WINDOW seconds."""
+    import pyarrow as pa
+    import pyarrow.csv
+
     rng = np.random.default_rng(1)
-    pd.DataFrame({"a": rng.uniform(-1, 1, 400_000), "b": rng.uniform(-1, 1, 400_000)}).to_csv(
-        root / "big.csv", index=False)
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    pyarrow.csv.write_csv(pa.table({"a": rng.uniform(-1, 1, 2_000_000), "b": rng.uniform(-1, 1, 2_000_000)}), path)
+    return path
+
+
+@pytest.fixture()
+def long_jobs(workspace, big_csv) -> dict[str, list]:
+    """Commands that run for well over WINDOW seconds on this machine, each replacing a previous output."""
     return {
         "fit": ["fit", "train.csv", "--target", "y", "--members", "20", "--hidden", "64,64", "--epochs", "200000",
                 "--out", MODEL, "--quiet"],
-        "predict": ["predict", MODEL, "big.csv", "--out", "pred.csv", "--members"],
+        "predict": ["predict", MODEL, big_csv, "--out", "pred.csv", "--members"],
         "demo": ["demo", "--out", "report", "--quick", "--quiet", "--members", "4"],
     }
 

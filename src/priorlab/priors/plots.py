@@ -205,7 +205,10 @@ def animate_training(
     figure.set_layout_engine("none")
 
     writer = PillowWriter(fps=fps)
-    with atomic_path(path) as temporary, writer.saving(figure, str(temporary), dpi=dpi):
+    with atomic_path(path) as temporary:
+        # not `writer.saving(...)`: its exit writes the file even when the block fails (and raises its own
+        # IndexError when interrupted before the first frame); an error here must leave nothing written
+        writer.setup(figure, str(temporary), dpi=dpi)
         for (epoch, samples), members in zip(frames, curves, strict=True):
             for line, member in zip(member_lines, members, strict=True):
                 line.set_ydata(member)
@@ -215,5 +218,6 @@ def animate_training(
             band = ax.fill_between(x, lower, upper, color=BAND_COLOR, alpha=0.5, zorder=1)
             ax.set_title(f"{title}: epoch {epoch}")
             writer.grab_frame()
+        writer.finish()
     logger.info("wrote %d-frame training animation to %s", len(frames), path)
     return path
