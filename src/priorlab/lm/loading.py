@@ -137,9 +137,11 @@ def _transformers_progress(enabled: bool) -> Iterator[None]:
 def check_spec(spec: str = DEFAULT_SPEC) -> None:
     """Raise what `load_lm(spec)` would for a missing lm extra, an unknown spec, a missing file or folder,
     or a Hugging Face id outside the local cache, without reading any weights (a load takes seconds). A spec
-    that cannot name a model (a missing path, a malformed id) is refused even without the lm extra."""
-    spec, kind, source = _resolve(spec)
+    of the user's that cannot name a model (a missing path, a malformed id) is refused even without the lm
+    extra; for "default" the missing extra is said first, as it is what a user needs before the wheel."""
+    resolved = None if spec == DEFAULT_SPEC else _resolve(spec)
     _transformers()
+    spec, kind, source = resolved or _resolve(spec)
     if kind == "directory" and not (source / "config.json").is_file():
         raise FileNotFoundError(f"model: {spec!r} is not a loadable model directory (it has no config.json)")
     if kind == "hub" and not _in_hub_cache(spec):
