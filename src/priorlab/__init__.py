@@ -12,8 +12,7 @@ the subpackages hold the rest:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from priorlab.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -27,10 +26,4 @@ _PUBLIC = {
 }
 
 __all__ = ["__version__", *_PUBLIC]
-
-
-def __getattr__(name: str) -> Any:
-    """Import a public name's subpackage on first use (PEP 562)."""
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _PUBLIC)

@@ -12,7 +12,6 @@ torch.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 from priorlab.benford import digits, laws, registry, stats
 from priorlab.benford.registry import TESTS, expected
 from priorlab.benford.stats import BenfordResult, MantissaStats, from_counts, from_proportions
+from priorlab.lazy import lazy_exports
 
 _LAZY = {
     "BUILTIN_PROMPTS": "priorlab.lm.prompts",
@@ -45,13 +45,7 @@ __all__ = [
     "registry",
     "stats",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    """Import the language-model names on first use (PEP 562)."""
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 
 def analyze(

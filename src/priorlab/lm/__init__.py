@@ -10,8 +10,7 @@ P(a number follows). One idea per module: `grammar` (what "a number follows" mea
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from priorlab.lazy import lazy_exports
 
 _LAZY = {
     "BUILTIN_PROMPTS": "priorlab.lm.prompts",
@@ -29,10 +28,4 @@ _LAZY = {
 }
 
 __all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use (PEP 562)."""
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -6,8 +6,7 @@ command line reads) imports without torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from priorlab.lazy import lazy_exports
 
 _PUBLIC = {
     "Ensemble": "priorlab.priors.ensemble",
@@ -19,10 +18,4 @@ _PUBLIC = {
 }
 
 __all__ = list(_PUBLIC)
-
-
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use."""
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _PUBLIC)
