@@ -105,11 +105,16 @@ class Protocol:
 
     n_hidden: int
     n_epochs: int
-    n_members: int = N_MEMBERS
-    batch_size: int = BATCH_SIZE
-    lr: float = LR
-    epoch_factor: int = EPOCH_FACTOR
-    max_steps: int = MAX_STEPS
+    n_members: int
+    batch_size: int
+    lr: float
+    epoch_factor: int
+    max_steps: int
+
+    @classmethod
+    def of(cls, data: UCIDataset) -> Protocol:
+        """The protocol of a data set: its folder's n_hidden and n_epochs, the module's constants."""
+        return cls(data.n_hidden, data.n_epochs, N_MEMBERS, BATCH_SIZE, LR, EPOCH_FACTOR, MAX_STEPS)
 
     def max_epochs(self, n_rows: int) -> int:
         steps_per_epoch = max(1, math.ceil(n_rows / self.batch_size))
@@ -191,7 +196,7 @@ def summarise(rows: list[dict]) -> dict:
 
 def run_dataset(data: UCIDataset, splits: int, progress: Callable[[], None] | None = None) -> dict[str, dict]:
     """method -> summary (and the per-split rows) for the first `splits` splits of one data set."""
-    protocol = Protocol(n_hidden=data.n_hidden, n_epochs=data.n_epochs)
+    protocol = Protocol.of(data)
     results = {}
     for method, prior in METHODS.items():
         rows = []
