@@ -56,7 +56,9 @@ demo: install
 	$(BIN)/priorlab demo --out out
 
 bench: install
-	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+	for script in $(filter-out benchmarks/bench_uci.py,$(wildcard benchmarks/bench_*.py)); do \
+		$(BIN)/python $$script || exit 1; done
+	$(BIN)/python benchmarks/bench_uci.py --data ../shared/data/uci --splits 2 --datasets bostonHousing,concrete
 
 clean:
 	rm -rf $(VENV) $(MIN_VENV) out build .pytest_cache .hypothesis .ruff_cache
