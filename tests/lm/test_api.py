@@ -186,3 +186,33 @@ def test_zero_number_mass_gives_nan_probabilities_not_a_division_error():
     assert record["probabilities"] == [None] * 9 and record["pearson_r"] is None
     with pytest.warns(LowNumberMassWarning, match="never"):
         api.warn_low_number_mass([result], 1e-3)
+
+
+def _defaults(function) -> dict:
+    import inspect
+
+    return {name: p.default for name, p in inspect.signature(function).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+def test_digit_distribution_options_are_the_declared_table():
+    """The table's defaults are the signature's (and the cluster's), so the two cannot drift apart."""
+    from priorlab.lm.api import DISTRIBUTION_OPTIONS, digit_distribution
+    from priorlab.lm.cluster import digit_distribution_on_cluster
+
+    declared = {p.name: p.default for p in DISTRIBUTION_OPTIONS}
+    signature = _defaults(digit_distribution)
+    assert {name: signature[name] for name in declared} == declared
+    assert set(signature) - set(declared) == {"progress"}
+    assert _defaults(digit_distribution_on_cluster)["min_number_mass"] == declared["min_number_mass"]
+
+
+def test_the_options_check_catches_a_default_that_drifted():
+    from priorlab.lm.api import DISTRIBUTION_OPTIONS
+
+    def drifted(lm, prompts, position="first", method="exact", *, batch_size=32, tol=1e-4, max_depth=16,
+                min_number_mass=1e-3, max_frontier=64, progress=False):
+        """batch_size's default differs from the table's."""
+
+    declared = {p.name: p.default for p in DISTRIBUTION_OPTIONS}
+    assert {name: _defaults(drifted)[name] for name in declared} != declared

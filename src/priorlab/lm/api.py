@@ -23,7 +23,7 @@ from priorlab.benford import registry
 from priorlab.benford.stats import BenfordResult, from_proportions
 from priorlab.lm.expansion import CachedForward, PromptBatch, expand, prompt_forward
 from priorlab.lm.grammar import POSITIONS, DigitTable, build_table, single_digit_tokens
-from priorlab.validation import Number, check_choice, check_int
+from priorlab.validation import Choice, Integer, Number, Param, check_choice, check_params
 
 if TYPE_CHECKING:
     from priorlab.lm.loading import LanguageModel
@@ -105,28 +105,26 @@ def prompt_texts(prompts: str | PromptLike | Iterable[str | PromptLike]) -> list
     return texts
 
 
-def check_distribution_options(
-    position: str = "first",
-    method: str = "exact",
-    *,
-    batch_size: int = 64,
-    tol: float = 1e-4,
-    max_depth: int = 16,
-    min_number_mass: float = 1e-3,
-    max_frontier: int = 64,
-) -> None:
-    """Refuse bad `digit_distribution` options; callers run it before loading a model, which takes seconds."""
-    check_choice(position, "position", POSITIONS)
-    check_choice(method, "method", METHODS)
-    if method == "tokens" and position != "first":
-        raise ValueError(
-            f"position: method 'tokens' reads the nine single-digit tokens and answers only 'first'; got {position!r}"
-        )
-    check_int(batch_size, "batch_size")
-    Number(0.0, maximum=1.0, maximum_strict=True)(tol, "tol")
-    check_int(max_depth, "max_depth")
-    Number(0.0, maximum=1.0)(min_number_mass, "min_number_mass")
-    check_int(max_frontier, "max_frontier")
+DISTRIBUTION_OPTIONS = (
+    Param("position", "first", Choice(POSITIONS), "which digits: first, second or first-two"),
+    Param("method", "exact", Choice(METHODS), "exact marginalisation, or the nine digit tokens (Perone 2019)"),
+    Param("batch_size", 64, Integer(1), "prompts per forward pass"),
+    Param("tol", 1e-4, Number(0.0, maximum=1.0, maximum_strict=True), "largest probability left unresolved"),
+    Param("max_depth", 16, Integer(1), "most tokens expanded after a prompt"),
+    Param("min_number_mass", 1e-3, Number(0.0, maximum=1.0), "warn below this probability of a number"),
+    Param("max_frontier", 64, Integer(1), "most continuations of one prompt expanded in one step"),
+)
+"""The options of `digit_distribution`, declared once: its signature's defaults are tested against this table."""
+
+
+def check_distribution_options(**options: Any) -> dict[str, Any]:
+    """`options` checked against `DISTRIBUTION_OPTIONS` (missing ones defaulted); callers run it before loading a
+    model, which takes seconds."""
+    checked = check_params(DISTRIBUTION_OPTIONS, options)
+    if checked["method"] == "tokens" and checked["position"] != "first":
+        raise ValueError(f"position: method 'tokens' reads the nine single-digit tokens and answers only 'first'; "
+                         f"got {checked['position']!r}")
+    return checked
 
 
 def digit_distribution(
@@ -153,8 +151,8 @@ def digit_distribution(
     if not (hasattr(lm, "model") and hasattr(lm, "tokenizer")):
         raise TypeError(f"lm: expected a LanguageModel from load_lm(spec), got {type(lm).__name__}")
     check_distribution_options(
-        position,
-        method,
+        position=position,
+        method=method,
         batch_size=batch_size,
         tol=tol,
         max_depth=max_depth,
