@@ -45,63 +45,21 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import contextlib
-import itertools
-import math
 import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from priorlab.datasets.published import PUBLISHED
 from priorlab.datasets.uci import UCIDataset, load_uci, uci_folders
 from priorlab.files import write_json
-from priorlab.metrics import nll, score_all
-
-N_MEMBERS = 10
-LR = 1e-2
-BATCH_SIZE = 100
-EPOCH_FACTOR = 25
-MAX_STEPS = 5000
-CHECKPOINTS = 20
-"""Validation NLL is read at about this many evenly spaced epochs of each selection run."""
-VALIDATION_FRACTION = 0.2
-GRID = {"prior_scale": (0.1, 0.3, 1.0), "weight_decay": (1e-4, 1e-3)}
-"""The one hyperparameter grid, the same for every data set (epochs are chosen on the validation curve)."""
+from priorlab.metrics import score_all
+from priorlab.priors.selection import Protocol, fit_selected
 
 SCORES = ("nll", "rmse", "crps", "coverage90", "seconds")
-
-# Lakshminarayanan, Pritzel & Blundell (2017), "Simple and scalable predictive uncertainty estimation using
-# deep ensembles", NeurIPS, Table 1: (mean, +-) of test RMSE and NLL per data set as printed there, for PBP
-# (Hernandez-Lobato & Adams 2015), MC-dropout (Gal & Ghahramani 2016) and Deep Ensembles. Caution on the
-# +-: the paper's MC-dropout column equals Gal & Ghahramani's standard errors times sqrt(20), i.e. a
-# standard deviation over the splits, and Deep Ensembles' are presumably the same; the PBP column matches
-# Hernandez-Lobato & Adams' standard errors. Reproduced from memory of the paper (no copy here to check
-# against); the Deep Ensembles column matches the figures in the task's brief. Keys are the folder names.
-PUBLISHED = {
-    "bostonHousing": {"PBP": ((3.01, 0.18), (2.57, 0.09)), "MC-dropout": ((2.97, 0.85), (2.46, 0.25)),
-                      "Deep Ensembles": ((3.28, 1.00), (2.41, 0.25))},
-    "concrete": {"PBP": ((5.67, 0.09), (3.16, 0.02)), "MC-dropout": ((5.23, 0.53), (3.04, 0.09)),
-                 "Deep Ensembles": ((6.03, 0.58), (3.06, 0.18))},
-    "energy": {"PBP": ((1.80, 0.05), (2.04, 0.02)), "MC-dropout": ((1.66, 0.19), (1.99, 0.09)),
-               "Deep Ensembles": ((2.09, 0.29), (1.38, 0.22))},
-    "kin8nm": {"PBP": ((0.10, 0.00), (-0.90, 0.01)), "MC-dropout": ((0.10, 0.00), (-0.95, 0.03)),
-               "Deep Ensembles": ((0.09, 0.00), (-1.20, 0.02))},
-    "naval-propulsion-plant": {"PBP": ((0.01, 0.00), (-3.73, 0.01)), "MC-dropout": ((0.01, 0.00), (-3.80, 0.05)),
-                               "Deep Ensembles": ((0.00, 0.00), (-5.63, 0.05))},
-    "power-plant": {"PBP": ((4.12, 0.03), (2.84, 0.01)), "MC-dropout": ((4.02, 0.18), (2.80, 0.05)),
-                    "Deep Ensembles": ((4.11, 0.17), (2.79, 0.04))},
-    "protein-tertiary-structure": {"PBP": ((4.73, 0.01), (2.97, 0.00)), "MC-dropout": ((4.36, 0.04), (2.89, 0.01)),
-                                   "Deep Ensembles": ((4.71, 0.06), (2.83, 0.02))},
-    "wine-quality-red": {"PBP": ((0.64, 0.01), (0.97, 0.01)), "MC-dropout": ((0.62, 0.04), (0.93, 0.06)),
-                         "Deep Ensembles": ((0.64, 0.04), (0.94, 0.12))},
-    "yacht": {"PBP": ((1.02, 0.05), (1.63, 0.02)), "MC-dropout": ((1.11, 0.38), (1.55, 0.12)),
-              "Deep Ensembles": ((1.58, 0.48), (1.18, 0.21))},
-}
-"""data set -> method -> ((RMSE mean, +-), (NLL mean, +-)), Lakshminarayanan et al. (2017), Table 1."""
 
 TARGETS = ("Targets: mean test NLL at or below Deep Ensembles' published figure on at least 5 of the 7 shared "
            "data sets, and never worse than it by more than its published +-; RMSE within 10% of Deep Ensembles' "
@@ -111,88 +69,21 @@ METHODS = {"priorlab": "mlp", "deep ensemble (live)": "none"}
 """Measured methods: name -> prior. Both go through the same selection procedure."""
 
 
-@dataclass(frozen=True)
-class Protocol:
-    """What every ensemble of a data set is trained with, besides the selected settings."""
-
-    n_hidden: int
-    n_epochs: int
-    n_members: int
-    batch_size: int
-    lr: float
-    epoch_factor: int
-    max_steps: int
-
-    @classmethod
-    def of(cls, data: UCIDataset) -> Protocol:
-        """The protocol of a data set: its folder's n_hidden and n_epochs, the module's constants."""
-        return cls(data.n_hidden, data.n_epochs, N_MEMBERS, BATCH_SIZE, LR, EPOCH_FACTOR, MAX_STEPS)
-
-    def max_epochs(self, n_rows: int) -> int:
-        steps_per_epoch = max(1, math.ceil(n_rows / self.batch_size))
-        return max(self.n_epochs, min(self.epoch_factor * self.n_epochs, self.max_steps // steps_per_epoch))
-
-
-def make_ensemble(protocol: Protocol, prior: str, settings: dict, epochs: int, seed: int):
-    from priorlab.priors import Ensemble
-
-    return Ensemble(n_members=protocol.n_members, hidden=(protocol.n_hidden,), prior=prior,
-                    prior_scale=settings.get("prior_scale", 0.0) if prior != "none" else 0.0,
-                    weight_decay=settings["weight_decay"], lr=protocol.lr, epochs=epochs,
-                    batch_size=protocol.batch_size, likelihood="gaussian", standardize=True, seed=seed)
-
-
-def grid(prior: str) -> list[dict]:
-    names = [name for name in GRID if prior != "none" or name != "prior_scale"]
-    return [dict(zip(names, values, strict=True)) for values in itertools.product(*(GRID[n] for n in names))]
-
-
-def validation_split(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (into the training split) of the fitting rows and the validation rows (the last 20% of a
-    seeded shuffle)."""
-    order = np.random.default_rng(seed).permutation(n)
-    n_valid = max(1, round(VALIDATION_FRACTION * n))
-    return order[:-n_valid], order[-n_valid:]
-
-
-def select(x: np.ndarray, y: np.ndarray, protocol: Protocol, prior: str, seed: int) -> tuple[dict, int, float]:
-    """The grid setting and epoch count with the lowest validation NLL, from the training split alone;
-    returns (setting, epochs, that validation NLL)."""
-    fit_rows, valid_rows = validation_split(len(y), seed)
-    x_fit, y_fit, x_valid, y_valid = x[fit_rows], y[fit_rows], x[valid_rows], y[valid_rows]
-    max_epochs = protocol.max_epochs(len(y_fit))
-    every = max(1, max_epochs // CHECKPOINTS)
-    best = (None, 0, math.inf)
-    for setting in grid(prior):
-        curve: list[tuple[int, float]] = []
-
-        def read(epoch: int, ensemble, curve=curve) -> None:
-            dist = ensemble.predict_distribution(x_valid)
-            curve.append((epoch + 1, nll(y_valid, dist.means, np.sqrt(dist.variances))))
-
-        # A diverging setting (or a non-finite prediction) keeps only the checkpoints it reached.
-        with contextlib.suppress(ValueError):
-            make_ensemble(protocol, prior, setting, max_epochs, seed).fit(
-                x_fit, y_fit, progress=False, callback=read, callback_every=every)
-        for epochs, value in curve:
-            if value < best[2]:
-                best = (setting, epochs, value)
-    if best[0] is None:
-        raise RuntimeError("every setting of the grid diverged on the validation split")
-    return best
+def protocol_of(data: UCIDataset) -> Protocol:
+    """The protocol of a data set: its folder's n_hidden and n_epochs, the procedure's constants."""
+    return Protocol(n_hidden=data.n_hidden, n_epochs=data.n_epochs)
 
 
 def run_split(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
               protocol: Protocol, prior: str, seed: int) -> dict:
     """Select on the training split, refit on all of it, score on the test split (original units)."""
     started = time.perf_counter()
-    setting, epochs, valid_nll = select(x_train, y_train, protocol, prior, seed)
-    ensemble = make_ensemble(protocol, prior, setting, epochs, seed).fit(x_train, y_train, progress=False)
+    ensemble, chosen = fit_selected(x_train, y_train, protocol, prior=prior, seed=seed)
     dist = ensemble.predict_distribution(x_test)
     scores = score_all(y_test, dist.means, np.sqrt(dist.variances))
     return {"nll": scores["nll"], "rmse": scores["rmse"], "crps": scores["crps"],
             "coverage90": scores["coverage90"], "seconds": time.perf_counter() - started,
-            "chosen": {**setting, "epochs": epochs, "validation_nll": valid_nll}}
+            "chosen": chosen.describe()}
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -208,7 +99,7 @@ def summarise(rows: list[dict]) -> dict:
 
 def run_dataset(data: UCIDataset, splits: int, progress: Callable[[], None] | None = None) -> dict[str, dict]:
     """method -> summary (and the per-split rows) for the first `splits` splits of one data set."""
-    protocol = Protocol.of(data)
+    protocol = protocol_of(data)
     results = {}
     for method, prior in METHODS.items():
         rows = []
@@ -252,9 +143,8 @@ def report(results: dict[str, dict[str, dict]]) -> str:
             # The paper prints 2 decimals; naval's 0.00 is read as < 0.005.
             rmse_ok += ours["rmse"] <= 1.1 * max(de_rmse, 0.005)
         cover_ok += 0.85 <= ours["coverage90"] <= 0.95
-        lines.append(f"{'':<28}(priorlab over {splits} split(s); chosen per split: " + "; ".join(
-            ", ".join(f"{k}={v:g}" for k, v in row["chosen"].items() if k != "validation_nll")
-            for row in ours["per_split"]) + ")")
+        lines.append(f"{'':<28}(priorlab over {splits} split(s); chosen per split: "
+                     + "; ".join(row["chosen"] for row in ours["per_split"]) + ")")
         lines.append("")
     lines.append(f"priorlab against the targets on the data sets run ({len(results)}; {compared} with published "
                  f"figures): NLL <= Deep Ensembles on {nll_wins}/{compared}; within its +- on {nll_within}/{compared}; "

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from priorlab.priors import selection
 from priorlab.priors.ensemble import Ensemble
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_uci.py"
@@ -55,10 +56,10 @@ def test_json_keys_and_test_rows_never_in_selection_or_training(bench, tmp_path,
     splits = write_folder(root / "tiny")
     data = np.loadtxt(root / "tiny" / "data.txt")
     x_all = data[:, [0, 1, 3]]
-    monkeypatch.setattr(bench, "GRID", {"prior_scale": (0.3,), "weight_decay": (1e-4, 1e-3)})
-    monkeypatch.setattr(bench, "CHECKPOINTS", 2)
-    monkeypatch.setattr(bench, "N_MEMBERS", 2)
-    monkeypatch.setattr(bench, "EPOCH_FACTOR", 2)  # up to 2 epochs
+    monkeypatch.setattr(selection, "GRID", {"prior_scale": (0.3,), "weight_decay": (1e-4, 1e-3)})
+    monkeypatch.setattr(selection, "CHECKPOINTS", 2)
+    monkeypatch.setattr(selection, "N_MEMBERS", 2)
+    monkeypatch.setattr(selection, "EPOCH_FACTOR", 2)  # up to 2 epochs
 
     events = []
     fit, predict = Ensemble.fit, Ensemble.predict_distribution
@@ -104,8 +105,8 @@ def test_json_keys_and_test_rows_never_in_selection_or_training(bench, tmp_path,
 
 
 def test_validation_split_is_seeded_and_disjoint(bench):
-    fit_rows, valid_rows = bench.validation_split(50, seed=3)
-    again = bench.validation_split(50, seed=3)
+    fit_rows, valid_rows = selection.validation_split(50, seed=3)
+    again = selection.validation_split(50, seed=3)
     assert np.array_equal(fit_rows, again[0]) and np.array_equal(valid_rows, again[1])
     assert len(valid_rows) == 10 and set(fit_rows).isdisjoint(valid_rows)
     assert sorted([*fit_rows, *valid_rows]) == list(range(50))
