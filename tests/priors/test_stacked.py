@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from priorlab.priors.losses import LOSSES, VARIANCE_FLOOR, member_losses, member_losses_and_grad
 from priorlab.priors.nets import MLP
+from priorlab.priors.params import ACTIVATIONS
 from priorlab.priors.seeding import seeded
 from priorlab.priors.stacked import StackedMLP, StackedModules
 
@@ -61,12 +62,13 @@ def test_an_unknown_loss_is_named():
 
 @settings(max_examples=20, deadline=None)
 @given(members=st.integers(1, 3), widths=st.lists(st.integers(1, 6), min_size=2, max_size=4),
-       batch=st.integers(1, 8), seed=st.integers(0, 10_000), gaussian=st.booleans())
-def test_stacked_mlp_gradient_matches_autograd_through_torch_func(members, widths, batch, seed, gaussian):
+       batch=st.integers(1, 8), seed=st.integers(0, 10_000), gaussian=st.booleans(),
+       activation=st.sampled_from(ACTIVATIONS))
+def test_stacked_mlp_gradient_matches_autograd_through_torch_func(members, widths, batch, seed, gaussian, activation):
     loss = "gaussian" if gaussian else "mse"
     if gaussian:  # C means and C raw variances
         widths = [*widths[:-1], 2 * widths[-1]]
-    mlps = seeded(lambda: [MLP(widths[0], widths[1:-1], widths[-1]) for _ in range(members)], seed)
+    mlps = seeded(lambda: [MLP(widths[0], widths[1:-1], widths[-1], activation) for _ in range(members)], seed)
     fast, generic = StackedMLP(mlps), StackedModules(mlps)
     generator = torch.Generator().manual_seed(seed)
     x = torch.randn(batch, widths[0], generator=generator)
@@ -83,3 +85,10 @@ def test_stacked_mlp_gradient_matches_autograd_through_torch_func(members, width
     # member k rebuilt from the stack is the original network
     for k, mlp in enumerate(mlps):
         torch.testing.assert_close(fast.member_module(k)(x), mlp(x).detach())
+
+
+def test_members_of_one_stack_share_their_activation():
+    with pytest.raises(ValueError, match=r"members: one activation for all members, got \['relu', 'selu'\]"):
+        StackedMLP([MLP(2, (3,), 1, "selu"), MLP(2, (3,), 1, "relu")])
+    with pytest.raises(ValueError, match="activation: expected one of selu, relu; got 'tanh'"):
+        MLP(2, (3,), 1, "tanh")

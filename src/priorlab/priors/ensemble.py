@@ -79,7 +79,7 @@ class Ensemble:
     # --- building members -------------------------------------------------------------------------
 
     def _new_base(self, in_features: int, out_features: int) -> torch.nn.Module:
-        return MLP(in_features, self.hidden, out_features) if self.base is None else self.base()
+        return MLP(in_features, self.hidden, out_features, self.activation) if self.base is None else self.base()
 
     @property
     def _gaussian(self) -> bool:

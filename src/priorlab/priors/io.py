@@ -153,8 +153,9 @@ def load_model(directory: str | Path, device: str | torch.device = "cpu") -> tup
     prior = resolve_prior(params["prior"])
     _check_tensors(weights_path, tensors, _layout(params, widths, outputs, prior.tensor_names))
     n_members, device = params["n_members"], params["device"]
-    network = StackedMLP.from_flat(tensors["base.flat"], widths, n_members).to(device)
-    prior_network = prior.restore(tensors, widths, n_members).to(device)
+    activation = params["activation"]
+    network = StackedMLP.from_flat(tensors["base.flat"], widths, n_members, activation).to(device)
+    prior_network = prior.restore(tensors, widths, n_members, activation).to(device)
     history = tensors["history"].numpy()
     scaling = Standardizer.from_tensors(tensors, device) if params["standardize"] else None
     names, seconds = fitted["feature_names"], fitted["fit_seconds"]

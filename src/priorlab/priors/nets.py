@@ -12,15 +12,21 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from priorlab.priors.params import ACTIVATIONS
+
 
 class MLP(nn.Module):
-    """Fully connected network with SELU activations and Glorot-uniform weights (as in Perone 2019)."""
+    """Fully connected network with Glorot-uniform weights and SELU (as in Perone 2019) or ReLU activations."""
 
-    def __init__(self, in_features: int = 1, hidden: Sequence[int] = (20, 20), out_features: int = 1):
+    def __init__(self, in_features: int = 1, hidden: Sequence[int] = (20, 20), out_features: int = 1,
+                 activation: str = "selu"):
         super().__init__()
         widths = [int(in_features), *(int(h) for h in hidden), int(out_features)]
         if any(w < 1 for w in widths):
             raise ValueError(f"hidden: every layer width must be >= 1, got {widths}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation: expected one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+        self.activation = activation
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(widths))
         for layer in self.layers:
             nn.init.xavier_uniform_(layer.weight)
@@ -28,7 +34,7 @@ class MLP(nn.Module):
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         x = inputs
         for layer in self.layers[:-1]:
-            x = nn.functional.selu(layer(x))
+            x = getattr(nn.functional, self.activation)(layer(x))
         return self.layers[-1](x)
 
 

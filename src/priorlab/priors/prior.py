@@ -122,8 +122,9 @@ class Prior(ABC):
         return {}
 
     @abstractmethod
-    def restore(self, tensors: dict[str, torch.Tensor], widths: Sequence[int], n_members: int) -> PriorNetwork:
-        """The network `stack` built, from the saved `tensors` and the layer widths of the base network."""
+    def restore(self, tensors: dict[str, torch.Tensor], widths: Sequence[int], n_members: int, activation: str
+                ) -> PriorNetwork:
+        """The network `stack` built, from the saved `tensors` and the base network's layer widths and activation."""
 
 
 class RandomNetworkPrior(Prior):
@@ -144,8 +145,9 @@ class RandomNetworkPrior(Prior):
     def tensors(self, network: StackedMLP) -> dict[str, torch.Tensor]:
         return {"prior.flat": network.flat.detach().cpu().contiguous()}
 
-    def restore(self, tensors: dict[str, torch.Tensor], widths: Sequence[int], n_members: int) -> PriorNetwork:
-        return StackedMLP.from_flat(tensors["prior.flat"], widths, n_members)
+    def restore(self, tensors: dict[str, torch.Tensor], widths: Sequence[int], n_members: int, activation: str
+                ) -> PriorNetwork:
+        return StackedMLP.from_flat(tensors["prior.flat"], widths, n_members, activation)
 
 
 class FixedPrior(Prior):
@@ -160,7 +162,8 @@ class FixedPrior(Prior):
     def stack(self, members: Sequence[nn.Module], fast: bool) -> PriorNetwork:
         return SharedPrior(self.function, len(members))
 
-    def restore(self, tensors: dict[str, torch.Tensor], widths: Sequence[int], n_members: int) -> PriorNetwork:
+    def restore(self, tensors: dict[str, torch.Tensor], widths: Sequence[int], n_members: int, activation: str
+                ) -> PriorNetwork:
         return SharedPrior(self.function, n_members)
 
 

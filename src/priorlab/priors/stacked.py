@@ -26,7 +26,7 @@ from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
 from priorlab.priors.losses import member_losses, member_losses_and_grad
-from priorlab.priors.nets import MLP
+from priorlab.priors.nets import ACTIVATIONS, MLP
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -74,7 +74,7 @@ def _affine(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.
 
 
 class StackedMLP:
-    """K `MLP`s with SELU activations as one flat parameter tensor and a hand-written backward pass.
+    """K `MLP`s (SELU or ReLU activations) as one flat parameter tensor and a hand-written backward pass.
 
     The flat 1-D buffer holds, layer after layer, the (K, in, out) weights and (K, 1, out) biases of all
     members, each block contiguous so matmuls write gradients straight into `flat.grad`.
@@ -84,27 +84,33 @@ class StackedMLP:
         if not members:
             raise ValueError("members: need at least one MLP")
         layers = [list(m.layers) for m in members]
+        activations = {m.activation for m in members}
+        if len(activations) != 1:
+            raise ValueError(f"members: one activation for all members, got {sorted(activations)}")
         widths = [layers[0][0].in_features] + [layer.out_features for layer in layers[0]]
         blocks = []
         for depth in range(len(widths) - 1):
             blocks.append(torch.stack([ls[depth].weight.detach().T for ls in layers]).reshape(-1))
             blocks.append(torch.stack([ls[depth].bias.detach() for ls in layers]).reshape(-1))
-        self._setup(torch.cat(blocks), widths, len(members))
+        self._setup(torch.cat(blocks), widths, len(members), activations.pop())
 
     @classmethod
-    def from_flat(cls, flat: torch.Tensor, widths: Sequence[int], n_members: int) -> StackedMLP:
-        """Rebuild from a saved flat buffer, the layer widths [in, hidden..., out] and K."""
+    def from_flat(cls, flat: torch.Tensor, widths: Sequence[int], n_members: int, activation: str = "selu"
+                  ) -> StackedMLP:
+        """Rebuild from a saved flat buffer, the layer widths [in, hidden..., out], K and the activation."""
         widths = [int(w) for w in widths]
         expected = n_members * sum(a * b + b for a, b in itertools.pairwise(widths))
         if flat.dim() != 1 or flat.numel() != expected:
             raise ValueError(f"flat: expected {expected} values for {n_members} members of widths {widths}, "
                              f"got shape {tuple(flat.shape)}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation: expected one of {', '.join(ACTIVATIONS)}; got {activation!r}")
         self = cls.__new__(cls)
-        self._setup(flat.detach().clone(), widths, n_members)
+        self._setup(flat.detach().clone(), widths, n_members, activation)
         return self
 
-    def _setup(self, flat: torch.Tensor, widths: list[int], n_members: int) -> None:
-        self.widths, self.n_members = widths, n_members
+    def _setup(self, flat: torch.Tensor, widths: list[int], n_members: int, activation: str) -> None:
+        self.widths, self.n_members, self.activation = widths, n_members, activation
         self.flat = flat.contiguous()
         self.flat.grad = torch.zeros_like(self.flat)
         self._bind()
@@ -127,7 +133,7 @@ class StackedMLP:
     def to(self, device: torch.device | str) -> StackedMLP:
         flat = self.flat.to(device)
         if flat is not self.flat:
-            self._setup(flat, self.widths, self.n_members)
+            self._setup(flat, self.widths, self.n_members, self.activation)
         return self
 
     def parameters(self) -> list[torch.Tensor]:
@@ -136,8 +142,9 @@ class StackedMLP:
     def _activations(self, x: torch.Tensor, weights: list[torch.Tensor], biases: list[torch.Tensor]
                      ) -> list[torch.Tensor]:
         hidden = [_broadcast_members(x, self.n_members)]
+        activate = torch.selu_ if self.activation == "selu" else torch.relu_
         for weight, bias in zip(weights[:-1], biases[:-1], strict=True):
-            hidden.append(torch.selu_(_affine(hidden[-1], weight, bias)))
+            hidden.append(activate(_affine(hidden[-1], weight, bias)))
         return hidden
 
     @torch.no_grad()
@@ -160,14 +167,20 @@ class StackedMLP:
             _bmm(hidden[layer].transpose(1, 2), grad, out=self.weight_grads[layer])
             if layer:
                 grad = _bmm(grad, self.weights[layer].transpose(1, 2))
-                # SELU's derivative from its output h: scale where h > 0, h + scale * alpha elsewhere
-                grad = torch.ops.aten.elu_backward(grad, SELU_ALPHA, SELU_SCALE, 1.0, True, hidden[layer])
+                grad = self._activation_backward(grad, hidden[layer])
         return losses
+
+    def _activation_backward(self, grad: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        """The gradient through the activation, from its output h (> 0 exactly where its input is)."""
+        if self.activation == "relu":
+            return torch.ops.aten.threshold_backward(grad, h, 0.0)
+        # SELU's derivative: scale where h > 0, h + scale * alpha elsewhere
+        return torch.ops.aten.elu_backward(grad, SELU_ALPHA, SELU_SCALE, 1.0, True, h)
 
     def member_module(self, k: int) -> MLP:
         """Member k as a standalone `MLP` with a copy of its current weights."""
         with torch.random.fork_rng(devices=[]):  # the throwaway initialisation must not move torch's RNG
-            mlp = MLP(self.widths[0], self.widths[1:-1], self.widths[-1]).to(self.flat.device)
+            mlp = MLP(self.widths[0], self.widths[1:-1], self.widths[-1], self.activation).to(self.flat.device)
         with torch.no_grad():
             for layer, weight, bias in zip(mlp.layers, self.weights, self.biases, strict=True):
                 layer.weight.copy_(weight[k].T)
