@@ -442,9 +442,9 @@ def real_data_section(config: DemoConfig, folder: Path, advance: Callable[[str],
         f"Data: {CONCRETE_SOURCE}. {len(data.y):,} concrete mixes; the inputs are seven mix components (kg per "
         "m\u00b3) and the age in days, the target the compressive strength in MPa. Standard split "
         f"{REAL_DATA_SPLIT}: {len(split.train)} training and {n_test} test mixes. Two ensembles of "
-        f"{protocol.n_members} Gaussian members (one hidden layer of {protocol.n_hidden} units, inputs and "
-        "targets standardised, bootstrap resamples), each with its settings and epoch count chosen on a "
-        "validation part of the training rows alone: the randomized prior ensemble of Osband et al. (2018) "
+        f"{protocol.n_members} Gaussian members (one hidden layer of {protocol.n_hidden} units), trained as "
+        "priorlab.priors.selection prescribes, each with its settings and epoch count chosen on a validation "
+        "part of the training rows alone: the randomized prior ensemble of Osband et al. (2018) "
         "(member k predicts f_k + beta p_k with a fixed random MLP prior p_k; beta and the weight decay chosen) "
         "and a plain deep ensemble without priors (Lakshminarayanan et al. 2017; weight decay chosen) as the "
         "live baseline. The test mixes are used for scoring only. Training is capped at "
@@ -457,7 +457,7 @@ def real_data_section(config: DemoConfig, folder: Path, advance: Callable[[str],
                 f"Test scores on split {REAL_DATA_SPLIT} ({n_test} mixes): NLL in nats per mix, RMSE of the "
                 "predictive mean and CRPS in MPa (lower is better), and the fraction of mixes inside their "
                 f"central {level} interval (a calibrated forecast lands in [{band[0]:.2f}, {band[1]:.2f}] 95% of "
-                f"the time with {n_test} mixes). Below them the published Concrete figures of {PUBLISHED_SOURCE} "
+                f"the time with {n_test} mixes). Below them the published Concrete figures of {PUBLISHED_SOURCE}, "
                 "for PBP, MC-dropout and Deep Ensembles: means (\u00b1 the spread printed there) over the 20 "
                 f"standard splits with the full training budget, not split {REAL_DATA_SPLIT} alone, so they "
                 "locate the scale rather than rank the methods; the paper gives no CRPS or coverage (n/a).",
@@ -489,9 +489,9 @@ def real_data_section(config: DemoConfig, folder: Path, advance: Callable[[str],
                 "mean. Useful uncertainty is wider where the errors are larger: the Spearman rank correlation "
                 f"between the two is {ours['width_error_spearman']:.2f} for the randomized prior ensemble and "
                 f"{plain['width_error_spearman']:.2f} for the plain one. Points above the dashed line lie "
-                "outside their interval. The width adds the noise the members predict (aleatoric, mean std "
-                f"{ours['mean_aleatoric_std']:.2f} MPa for the randomized prior ensemble) and their "
-                f"disagreement (epistemic, mean std {ours['mean_epistemic_std']:.2f} MPa).",
+                "outside their interval. The predictive variance is the sum of the noise the members predict "
+                f"(aleatoric, mean std {ours['mean_aleatoric_std']:.2f} MPa for the randomized prior ensemble) "
+                f"and their disagreement (epistemic, mean std {ours['mean_epistemic_std']:.2f} MPa).",
                 "Interval width against error",
                 half=True,
             ),

@@ -60,10 +60,14 @@ def coverage_curve(y: Any, distribution: GaussianMixture, levels: Sequence[float
 
 def width_error_correlation(y: Any, distribution: GaussianMixture, level: float = 0.9) -> float:
     """Spearman's rank correlation between the width of each point's central `level` interval and its absolute
-    error |y - mean|: how well the predicted uncertainty ranks the errors (1 perfectly, 0 not at all)."""
+    error |y - mean|: how well the predicted uncertainty ranks the errors (1 perfectly, 0 not at all). NaN
+    when the widths or the errors are all equal (nothing to rank)."""
     observed = _checked(y, {"distribution": distribution})
     lower, upper = distribution.interval(level)
-    return float(stats.spearmanr(upper - lower, np.abs(observed - distribution.mean())).statistic)
+    width, error = upper - lower, np.abs(observed - distribution.mean())
+    if np.ptp(width) == 0 or np.ptp(error) == 0:
+        return float("nan")
+    return float(stats.spearmanr(width, error).statistic)
 
 
 def plot_predicted_vs_observed(
