@@ -44,6 +44,7 @@ from priorlab.lm.api import LowNumberMassWarning, digit_distribution
 from priorlab.lm.loading import check_spec, load_lm
 from priorlab.lm.prompts import BUILTIN_PROMPTS
 from priorlab.metrics import COVERAGE_LEVELS, score_all
+from priorlab.predictive import GaussianMixture
 from priorlab.priors import Ensemble
 from priorlab.priors.evaluation_plots import (
     FINE_LEVELS,
@@ -74,7 +75,7 @@ DEFAULT_MODEL = "default"
 POPULATION_CSV = "world_bank_population.csv"
 REAL_DATA_SPLIT = 0
 REAL_DATA_MAX_STEPS = 1000
-"""Optimiser steps per training run of the real-data section (the UCI benchmark allows more)."""
+"""Optimiser steps per training run of the real-data section (`Protocol()`'s default allows more)."""
 REAL_DATA_QUICK_STEPS = 400
 POPULATION_SOURCE = (
     "World Bank indicator SP.POP.TOTL (population, total; countries and regional aggregates, "
@@ -355,7 +356,7 @@ REAL_DATA_MODELS = (
 
 def _fit_real_data_model(
     model: RealDataModel, protocol: Protocol, arrays: tuple[np.ndarray, ...], seed: int
-) -> tuple[Any, dict[str, Any]]:
+) -> tuple[GaussianMixture, dict[str, Any]]:
     """Select and fit one ensemble on the training rows; its predictive distribution and scores on the test rows."""
     x_train, y_train, x_test, y_test = arrays
     started = time.perf_counter()
