@@ -44,6 +44,7 @@ def _stderr(capsys) -> str:
 
 def _expected_figures(with_lm: bool) -> set[str]:
     names = {"benford_population_first.png", "benford_population_first_two.png"}
+    names |= {"real_data_predicted.png", "real_data_calibration.png", "real_data_width_error.png"}
     for setting in PRIOR_SETTINGS:
         parts = ["uncertainty.png", "members.png", "training.gif"]
         parts += ["priors.png"] if setting.prior != "none" else []
@@ -113,7 +114,10 @@ def test_html_parses_and_embeds_every_figure(report, summary, page):
     links = {a.get("href") for a in page.attrs_of("a")}
     assert set(summary["figures"]) <= links
     assert len(page.attrs_of("figcaption")) == len(images)
-    for title in ("Randomized prior functions", "Benford's law in a language model", "Benford's law in real data"):
+    for title in (
+        "Randomized prior functions", "Uncertainty on real data", "Benford's law in a language model",
+        "Benford's law in real data",
+    ):  # fmt: skip
         assert title in page.text
 
 
