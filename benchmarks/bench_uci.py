@@ -1,63 +1,48 @@
 """The UCI regression benchmark, standard protocol, for randomized prior ensembles with Gaussian members.
 
 For every data set folder under `--data` (the layout of the standard splits, see `priorlab.datasets.uci`;
-no per-data-set code) and each of its first `--splits` splits:
+no per-data-set code) and each of its first `--splits` splits, the procedure of `priorlab.priors.selection`
+chooses the prior scale and the epoch count on a validation part of the training split (never the test
+split), refits on the whole training split and scores on the test split in the target's original units:
+NLL, RMSE, CRPS, 90% central-interval coverage (exact mixture quantiles), and the seconds of selection plus
+refit. Measured in the same run, under the same procedure: the plain deep ensemble (prior="none", the
+selection's prior scale 0, which the two methods share); and, when `laplace-torch` imports, a last-layer
+Laplace approximation of one MLP (`uci_laplace.py`).
 
-1. Selection, on the training split only. The training rows are shuffled with a seed fixed per split and the
-   last `VALIDATION_FRACTION` (20%) of them are held out for validation. For every setting of the grid
-   (`GRID`: prior_scale x weight_decay; the plain deep ensemble peer has no prior, so only weight_decay) an
-   ensemble is trained on the other 80% and its validation NLL (the Gaussian mixture's, in original units)
-   is read every few epochs; the setting and the epoch count with the lowest validation NLL win.
-2. Refit on the whole training split with the chosen setting and epoch count; score on the test split in
-   the target's original units: NLL, RMSE, CRPS, 90% central-interval coverage (exact mixture quantiles),
-   and the seconds of selection plus refit.
+Printed per data set: mean +- standard error over the splits of each score, beside the published figures
+(`priorlab.datasets.published`), then the targets and how many of them priorlab meets. `--json OUT` writes
+priorlab's row per data set.
 
-Every ensemble: K = `N_MEMBERS` Gaussian members (10, fixed for every data set; a trial with the
-paper's 5 scored worse in validation and test NLL on 3 splits of Boston and Concrete, so that one choice did
-see those test splits) (mean and variance, `likelihood="gaussian"`), one hidden
-layer of n_hidden.txt units (the standard 50; protein 100) as in Lakshminarayanan et al. (2017), inputs and
-targets standardised on the rows it is trained on (`standardize=True`), multinomial bootstrap, Adam at
-`LR`, minibatches of `BATCH_SIZE` (the paper's 100). The epoch budget: at least n_epochs.txt (the standard
-40; protein 20), and up to `EPOCH_FACTOR` times that while the run stays under `MAX_STEPS` optimiser steps,
-so that small data sets (a few optimiser steps per epoch) get trained to the point the validation curve
-picks rather than stopped after 160 steps.
-
-Printed per data set: mean +- standard error over the splits of each score, for priorlab (prior="mlp") and
-for the plain deep ensemble measured in the same run (prior="none", the same procedure), beside the
-published figures (`PUBLISHED`). `--json OUT` writes priorlab's row per data set.
-
-Where the time goes (measured on the 2-core machine): each split trains 7 ensembles for priorlab (6 grid
-settings on the validation split, 1 refit) and 3 for the peer. A step of the stacked fast path (K=10 members
-at once, 1 x 50 hidden units, 100 rows) costs about 0.4-0.5 ms, mostly fixed per-step overhead (the matrix
-products are tiny), so the cost is the number of optimiser steps, about 2,500-5,000 per ensemble; reading
-the validation NLL 20 times per run adds little. Full-batch steps would be about 3x cheaper per epoch on the
-small data sets but optimise differently; not tried here.
-
-Known limit of the budget: on the larger data sets (kin8nm, naval, power, protein) the chosen epoch count sits
-at the end of the budget, so `MAX_STEPS`, not the validation curve, stops them. One trial on kin8nm split 0
-with 15,000 steps: test NLL -1.06 and RMSE 0.097 (3 splits at 5,000: -1.00 and 0.108), at 51 s per split
-instead of 16 s.
+Splits run in parallel, one process per core (`--workers`), each on one torch thread: a step of these small
+networks is mostly fixed overhead that a second thread does not shorten. Results do not depend on the
+number of workers: every run is seeded by its split.
 
 Usage:
-    python benchmarks/bench_uci.py --data ../shared/data/uci [--datasets a,b] [--splits N] [--json OUT] [--quiet]
+    python benchmarks/bench_uci.py --data ../shared/data/uci [--datasets a,b] [--splits N] [--json OUT]
+        [--workers N] [--quiet]
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import contextlib
+import functools
+import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import torch
+from uci_laplace import laplace_available, laplace_split
 
 from priorlab.datasets.published import PUBLISHED
 from priorlab.datasets.uci import UCIDataset, load_uci, uci_folders
 from priorlab.files import write_json
 from priorlab.metrics import score_all
-from priorlab.priors.selection import Protocol, fit_selected
+from priorlab.priors.selection import Protocol, refit, select
 
 SCORES = ("nll", "rmse", "crps", "coverage90", "seconds")
 
@@ -66,7 +51,8 @@ TARGETS = ("Targets: mean test NLL at or below Deep Ensembles' published figure 
            "on every one; 90% intervals cover 85-95% of test points on every data set.")
 
 METHODS = {"priorlab": "mlp", "deep ensemble (live)": "none"}
-"""Measured methods: name -> prior. Both go through the same selection procedure."""
+"""Methods run by the selection procedure: name -> prior."""
+LAPLACE = "last-layer Laplace (live)"
 
 
 def protocol_of(data: UCIDataset) -> Protocol:
@@ -74,16 +60,35 @@ def protocol_of(data: UCIDataset) -> Protocol:
     return Protocol(n_hidden=data.n_hidden, n_epochs=data.n_epochs)
 
 
-def run_split(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
-              protocol: Protocol, prior: str, seed: int) -> dict:
-    """Select on the training split, refit on all of it, score on the test split (original units)."""
-    started = time.perf_counter()
-    ensemble, chosen = fit_selected(x_train, y_train, protocol, prior=prior, seed=seed)
-    dist = ensemble.predict_distribution(x_test)
+def _scores(y_test: np.ndarray, dist, started: float, chosen: str) -> dict:
     scores = score_all(y_test, dist.means, np.sqrt(dist.variances))
-    return {"nll": scores["nll"], "rmse": scores["rmse"], "crps": scores["crps"],
-            "coverage90": scores["coverage90"], "seconds": time.perf_counter() - started,
-            "chosen": chosen.describe()}
+    return {**{name: scores[name] for name in SCORES if name != "seconds"},
+            "seconds": time.perf_counter() - started, "chosen": chosen}
+
+
+@functools.lru_cache(maxsize=2)
+def _dataset(folder: Path) -> UCIDataset:
+    return load_uci(folder)
+
+
+def run_split(folder: Path, split: int, with_laplace: bool) -> dict[str, dict]:
+    """method -> scores of one split: shared selection on the training split, a refit per method on all of
+    it, scores on the test split (original units). A method's seconds count the shared selection too."""
+    torch.set_num_threads(1)
+    data = _dataset(folder)
+    x_train, y_train, x_test, y_test = data.split_arrays(split)
+    protocol = protocol_of(data)
+    started = time.perf_counter()
+    chosen = select(x_train, y_train, protocol, seed=split, priors=tuple(METHODS.values()))
+    selection_seconds = time.perf_counter() - started
+    out = {}
+    for method, prior in METHODS.items():
+        started = time.perf_counter() - selection_seconds
+        ensemble = refit(x_train, y_train, protocol, chosen[prior], seed=split)
+        out[method] = _scores(y_test, ensemble.predict_distribution(x_test), started, chosen[prior].describe())
+    if with_laplace:
+        out[LAPLACE] = laplace_split(x_train, y_train, x_test, y_test, data.n_hidden, data.n_epochs, seed=split)
+    return out
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -97,18 +102,38 @@ def summarise(rows: list[dict]) -> dict:
     return out
 
 
-def run_dataset(data: UCIDataset, splits: int, progress: Callable[[], None] | None = None) -> dict[str, dict]:
-    """method -> summary (and the per-split rows) for the first `splits` splits of one data set."""
-    protocol = protocol_of(data)
+def run(datasets: list[UCIDataset], splits: int | None, workers: int, with_laplace: bool, quiet: bool
+        ) -> dict[str, dict[str, dict]]:
+    """data set -> method -> summary (with the per-split rows), splits spread over `workers` processes."""
+    from tqdm.auto import tqdm
+
+    tasks = [(data.folder, i) for data in datasets for i in range(min(splits or data.n_splits, data.n_splits))]
+    # the largest data sets first, so that no long split starts last
+    order = sorted(range(len(tasks)), key=lambda t: -len(_size(datasets, tasks[t][0])))
+    rows: dict[tuple[Path, int], dict] = {}
+    with (concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+          if workers > 1 else contextlib.nullcontext()) as pool, \
+            tqdm(total=len(tasks), disable=quiet, unit="split", desc="uci") as bar:
+        if pool is None:
+            for t in order:
+                rows[tasks[t]] = run_split(*tasks[t], with_laplace)
+                bar.update(1)
+        else:
+            futures = {pool.submit(run_split, *tasks[t], with_laplace): tasks[t] for t in order}
+            for future in concurrent.futures.as_completed(futures):
+                rows[futures[future]] = future.result()
+                bar.update(1)
     results = {}
-    for method, prior in METHODS.items():
-        rows = []
-        for i in range(min(splits, data.n_splits)):
-            rows.append(run_split(*data.split_arrays(i), protocol, prior, seed=i))
-            if progress is not None:
-                progress()
-        results[method] = {**summarise(rows), "per_split": rows}
+    for data in datasets:
+        per_split = [rows[task] for task in tasks if task[0] == data.folder]
+        results[data.name] = {method: {**summarise([r[method] for r in per_split]),
+                                       "per_split": [r[method] for r in per_split]}
+                              for method in per_split[0]}
     return results
+
+
+def _size(datasets: list[UCIDataset], folder: Path) -> np.ndarray:
+    return next(data.y for data in datasets if data.folder == folder)
 
 
 def json_row(summary: dict) -> dict:
@@ -159,8 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--datasets", default=None, help="comma-separated folder names (default: all)")
     parser.add_argument("--splits", type=int, default=None, help="first N splits of each data set (default: all)")
     parser.add_argument("--json", type=Path, default=None, help="write priorlab's summary per data set here")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="processes running splits in parallel (default: one per core)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers: expected a positive number")
     folders = uci_folders(args.data)
     if args.datasets:
         wanted = [name.strip() for name in args.datasets.split(",") if name.strip()]
@@ -173,19 +202,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.splits is not None and args.splits < 1:
         parser.error("--splits: expected a positive number")
     datasets = [load_uci(folder) for folder in folders]
-    total = sum(min(args.splits or d.n_splits, d.n_splits) for d in datasets) * len(METHODS)
-    from tqdm.auto import tqdm
-
+    laplace_missing = laplace_available()
     started = time.perf_counter()
-    results = {}
-    with tqdm(total=total, disable=args.quiet, unit="split", desc="uci") as bar:
-        for data in datasets:
-            bar.set_postfix_str(data.name)
-            results[data.name] = run_dataset(data, args.splits or data.n_splits, progress=lambda: bar.update(1))
+    results = run(datasets, args.splits, args.workers, laplace_missing is None, args.quiet)
     wall = time.perf_counter() - started
     print(report(results))
+    if laplace_missing is not None:
+        print(f"{LAPLACE}: not run, laplace-torch does not import ({laplace_missing}); `make bench-deps` installs it")
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    print(f"wall time {wall:.1f} s on {os.cpu_count()} cores"
+    print(f"wall time {wall:.1f} s, {args.workers} worker process(es) of one torch thread, on {os.cpu_count()} cores"
           + (f" (load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})" if load else ""))
     if args.json is not None:
         write_json(args.json, {name: json_row(methods["priorlab"]) for name, methods in results.items()})

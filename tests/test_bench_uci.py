@@ -1,5 +1,6 @@
 """benchmarks/bench_uci.py on a tiny folder it writes itself: the JSON it writes, and that test rows never
-reach selection or training (a spy on `Ensemble.fit` and `Ensemble.predict_distribution`)."""
+reach selection or training (a spy on `Ensemble.fit` and `Ensemble.predict_distribution`). Selection itself
+is tested in tests/priors/test_selection.py."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ N_ROWS, N_TEST = 40, 8
 
 @pytest.fixture(scope="module")
 def bench():
+    sys.path.insert(0, str(SCRIPT.parent))  # the script imports its sibling uci_laplace.py
     spec = importlib.util.spec_from_file_location("bench_uci", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules["bench_uci"] = module  # dataclasses look their module up
@@ -28,6 +30,7 @@ def bench():
         yield module
     finally:
         sys.modules.pop("bench_uci", None)
+        sys.path.remove(str(SCRIPT.parent))
 
 
 def write_folder(folder: Path, seed: int = 0) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -56,10 +59,9 @@ def test_json_keys_and_test_rows_never_in_selection_or_training(bench, tmp_path,
     splits = write_folder(root / "tiny")
     data = np.loadtxt(root / "tiny" / "data.txt")
     x_all = data[:, [0, 1, 3]]
-    monkeypatch.setattr(selection, "GRID", {"prior_scale": (0.3,), "weight_decay": (1e-4, 1e-3)})
+    monkeypatch.setattr(selection, "PRIOR_SCALES", (0.0, 0.3))
     monkeypatch.setattr(selection, "CHECKPOINTS", 2)
-    monkeypatch.setattr(selection, "N_MEMBERS", 2)
-    monkeypatch.setattr(selection, "EPOCH_FACTOR", 2)  # up to 2 epochs
+    monkeypatch.setattr(bench, "protocol_of", lambda data: selection.Protocol(data.n_hidden, 2, n_members=2))
 
     events = []
     fit, predict = Ensemble.fit, Ensemble.predict_distribution
@@ -78,7 +80,7 @@ def test_json_keys_and_test_rows_never_in_selection_or_training(bench, tmp_path,
     monkeypatch.setattr(Ensemble, "fit", spy_fit)
     monkeypatch.setattr(Ensemble, "predict_distribution", spy_predict)
     out = tmp_path / "out.json"
-    assert bench.main(["--data", str(root), "--splits", "2", "--json", str(out), "--quiet"]) == 0
+    assert bench.main(["--data", str(root), "--splits", "2", "--json", str(out), "--quiet", "--workers", "1"]) == 0
 
     written = json.loads(out.read_text())
     assert list(written) == ["tiny"]
@@ -86,13 +88,14 @@ def test_json_keys_and_test_rows_never_in_selection_or_training(bench, tmp_path,
     assert all(np.isfinite(v) for v in written["tiny"].values())
     assert 0 <= written["tiny"]["coverage90"] <= 1
 
-    # Per method and split: 2 selection fits on 80% of the training rows, then the refit on all of them,
-    # then one prediction of the test rows. Test rows appear in nothing else.
+    # Per split: the two prior scales' validation curves and each method's annealing check on 80% of the
+    # training rows (shared by both methods), then per method the refit on all of them and one prediction
+    # of the test rows. Test rows appear in nothing else.
     fits = [rows for kind, rows in events if kind == "fit"]
-    assert len(fits) == 2 * 2 * 3
-    test_predictions = 0  # runs go method by method, split by split: 0, 1, 0, 1
+    assert len(fits) == 2 * (2 + 2 + 2)
+    test_predictions = 0  # splits run one after the other: 0, then 1
     for position, (kind, rows) in enumerate(events):
-        train, test = (set(part) for part in splits[test_predictions % 2])
+        train, test = (set(part) for part in splits[test_predictions // 2])
         if kind == "fit":
             assert rows <= train
             assert len(rows) in (round(0.8 * len(train)), len(train))
@@ -104,9 +107,9 @@ def test_json_keys_and_test_rows_never_in_selection_or_training(bench, tmp_path,
     assert test_predictions == 2 * 2
 
 
-def test_validation_split_is_seeded_and_disjoint(bench):
-    fit_rows, valid_rows = selection.validation_split(50, seed=3)
-    again = selection.validation_split(50, seed=3)
-    assert np.array_equal(fit_rows, again[0]) and np.array_equal(valid_rows, again[1])
-    assert len(valid_rows) == 10 and set(fit_rows).isdisjoint(valid_rows)
-    assert sorted([*fit_rows, *valid_rows]) == list(range(50))
+def test_a_missing_data_set_is_named(bench, tmp_path, capsys):
+    write_folder(tmp_path / "tiny")
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(["--data", str(tmp_path), "--datasets", "tiny,yacht"])
+    assert exit_info.value.code == 2
+    assert "--datasets: no folder yacht" in capsys.readouterr().err
