@@ -12,42 +12,50 @@ import torch
 from torch import nn
 
 from priorlab.priors import MLP, Ensemble, ModelWithPrior, osband_1d
+from priorlab.priors.training import FINITE_CHECK_EVERY, TrainingConfig, TrainingData, train
 from priorlab.samples import Samples
 
 
 def train_alone(member: ModelWithPrior, x: np.ndarray, y: np.ndarray, weights: np.ndarray, *,
-                epochs: int, lr: float, weight_decay: float = 0.0, resample: bool) -> ModelWithPrior:
+                epochs: int, lr: float, weight_decay: float = 0.0, resample: bool, cosine: bool = False
+                ) -> ModelWithPrior:
     """Perone's (2019) way: one model, its own Adam, full batch. `resample` trains on the resampled data
-    x[indices] (the classic bootstrap sampler); otherwise the per-example weights scale the squared error."""
+    x[indices] (the classic bootstrap sampler); otherwise the per-example weights scale the squared error.
+    `cosine` anneals the learning rate with torch's own `CosineAnnealingLR`."""
     xt, yt = torch.tensor(x), torch.tensor(y)
     wt = torch.tensor(weights, dtype=torch.float32).unsqueeze(1)
     if resample:
         indices = torch.tensor(np.repeat(np.arange(len(x)), weights.astype(int)))
         xt, yt, wt = xt[indices], yt[indices], torch.ones(len(indices), 1)
     optimizer = torch.optim.Adam(member.base_model.parameters(), lr=lr, weight_decay=weight_decay)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs) if cosine else None
     for _ in range(epochs):
         optimizer.zero_grad()
         loss = (wt * (member(xt) - yt).square()).mean()
         loss.backward()
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
     return member
 
 
 @pytest.mark.parametrize(
-    "bootstrap, prior, weight_decay, base",
-    [("multinomial", "mlp", 0.0, None), ("exponential", "sine", 1e-3, None), ("none", "none", 0.0, None),
-     ("poisson", "mlp", 1e-2, MLP)],
+    "bootstrap, prior, weight_decay, base, lr_schedule",
+    [("multinomial", "mlp", 0.0, None, "constant"), ("exponential", "sine", 1e-3, None, "constant"),
+     ("none", "none", 0.0, None, "constant"), ("poisson", "mlp", 1e-2, MLP, "constant"),
+     ("multinomial", "mlp", 1e-3, None, "cosine"), ("poisson", "mlp", 1e-3, MLP, "cosine")],
 )
-def test_vectorised_members_equal_models_trained_alone(bootstrap, prior, weight_decay, base):
+def test_vectorised_members_equal_models_trained_alone(bootstrap, prior, weight_decay, base, lr_schedule):
     x, y = osband_1d()
     ensemble = Ensemble(n_members=4, prior=prior, prior_scale=1.5, bootstrap=bootstrap, weight_decay=weight_decay,
-                        epochs=60, lr=1e-2, seed=11, base=base).fit(x, y, progress=False)
+                        epochs=60, lr=1e-2, seed=11, base=base, lr_schedule=lr_schedule).fit(x, y, progress=False)
     weights = ensemble.bootstrap_weights(len(x))
     grid = np.linspace(-1, 2, 31, dtype=np.float32)[:, None]
     predictions = ensemble.predict(grid).samples
     for k in range(ensemble.n_members):
         alone = train_alone(ensemble.build_member(k, 1, 1), x, y, weights[k], epochs=60, lr=1e-2,
-                            weight_decay=weight_decay, resample=bootstrap == "multinomial")
+                            weight_decay=weight_decay, resample=bootstrap == "multinomial",
+                            cosine=lr_schedule == "cosine")
         with torch.no_grad():
             expected = alone(torch.tensor(grid))[:, 0].numpy()
             rebuilt = ensemble.member(k)(torch.tensor(grid))[:, 0].numpy()
@@ -435,3 +443,37 @@ def test_fitted_attributes_read_one_record_and_a_refit_replaces_it():
     with pytest.raises(ValueError, match="x: contains NaN"):
         ensemble.fit(np.full((3, 1), np.nan), np.zeros(3), progress=False)
     assert not hasattr(ensemble, "n_features_in_")  # a failed refit leaves nothing half-replaced
+
+
+
+class _LossGoesBad:
+    """A stand-in stacked network whose member `member`'s loss becomes NaN from step `step` on."""
+
+    n_members = 3
+
+    def __init__(self, step: int, member: int):
+        self.flat = torch.zeros(4, requires_grad=True)
+        self.step, self.member, self.calls = step, member, 0
+
+    def parameters(self):
+        return [self.flat]
+
+    def losses_and_grad(self, x, offset, y, weights, loss):
+        self.calls += 1
+        self.flat.grad = torch.zeros(4)
+        losses = torch.ones(self.n_members)
+        if self.calls >= self.step:
+            losses[self.member] = float("nan")
+        return losses
+
+
+@pytest.mark.parametrize("step, member", [(1, 0), (5, 2), (16, 1), (17, 0), (40, 2)])
+def test_divergence_is_reported_at_its_first_epoch(step, member):
+    """Losses are checked every few epochs, not after each: the error must still name the first non-finite
+    epoch and its member, and come no later than the end of that check's block of epochs."""
+    network = _LossGoesBad(step, member)
+    data = TrainingData(torch.zeros(5, 1), torch.zeros(3, 5, 1), torch.zeros(3, 5, 1), torch.ones(3, 5, 1))
+    config = TrainingConfig(epochs=40, lr=1e-3, weight_decay=0.0, batch_size=None, loss="mse", shuffle_seed=0)
+    with pytest.raises(ValueError, match=rf"member {member}'s loss is not finite at epoch {step}\)"):
+        train(network, data, config, progress=False)
+    assert network.calls < step + FINITE_CHECK_EVERY

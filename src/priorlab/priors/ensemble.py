@@ -158,13 +158,13 @@ class Ensemble:
                             history=np.zeros((0, k_members), np.float32), fit_seconds=None)
 
         def on_epoch_end(epoch: int) -> None:
-            if callback is not None and ((epoch + 1) % callback_every == 0 or epoch + 1 == self.epochs):
+            if (epoch + 1) % callback_every == 0 or epoch + 1 == self.epochs:
                 callback(epoch, self)
 
         self._state = state  # callbacks predict with the networks as trained so far
         try:
             history = train(network, TrainingData(inputs, y_train, offset, weights), config,
-                            progress=progress, on_epoch_end=on_epoch_end)
+                            progress=progress, on_epoch_end=None if callback is None else on_epoch_end)
         except BaseException:
             self._state = None
             raise

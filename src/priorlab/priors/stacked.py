@@ -68,7 +68,9 @@ def _bmm(a: torch.Tensor, b: torch.Tensor, out: torch.Tensor | None = None) -> t
 
 
 def _affine(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    if h.shape[-1] == 1 or weight.shape[-1] == 1:
+    if h.shape[-1] == 1:  # one input: the product is a broadcast multiply, fused with the bias
+        return torch.addcmul(bias, h, weight)
+    if weight.shape[-1] == 1:
         return _bmm(h, weight).add_(bias)
     return torch.baddbmm(bias, h, weight)
 
