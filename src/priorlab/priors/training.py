@@ -73,6 +73,7 @@ class TrainingConfig:
     loss: str  # one of losses.LOSSES
     shuffle_seed: int
     lr_schedule: str = "constant"  # or "cosine": anneal to 0 over the epochs, to converge tightly
+    first_member: int = 0  # the ensemble's index of the network's member 0 (a group's, over Dask), for messages
 
 
 def train(
@@ -121,6 +122,6 @@ def _check_finite(losses: torch.Tensor, epoch: int, config: TrainingConfig) -> N
     """Stop a diverging fit at once: after a non-finite loss every later step is NaN too."""
     bad = ~torch.isfinite(losses)
     if bool(bad.any()):
-        member = int(torch.nonzero(bad)[0])
+        member = config.first_member + int(torch.nonzero(bad)[0])
         raise ValueError(f"lr: training diverged (member {member}'s loss is not finite at epoch {epoch + 1}); "
                          f"try a smaller learning rate than {config.lr:g}, or standardised data")
