@@ -164,6 +164,8 @@ class Ensemble:
             if regression:
                 check_as_seen(y_train.float(), "y", targets_named)
         data = TrainingSet(inputs, y_train, targets.width)
+        fitted = functools.partial(FittedState, scaling=scaling, classes=targets.classes, feature_names=feature_names,
+                                   n_features_in=inputs.shape[1], n_outputs=targets.width, squeeze=targets.squeeze)
         started = time.perf_counter()
         if on_cluster:
             network, prior, history = sharding.fit_on_cluster(self, data, client=client, scheduler=scheduler,
@@ -171,23 +173,20 @@ class Ensemble:
                                                               progress=progress)
         else:
             network, prior, training = self._build_members(data, range(self.n_members))
-            history = np.zeros((0, self.n_members), np.float32)
-        state = FittedState(network, prior, scaling, targets.classes, feature_names, inputs.shape[1], targets.width,
-                            targets.squeeze, history=history, fit_seconds=None)
-        if not on_cluster:
 
             def on_epoch_end(epoch: int) -> None:
                 if callback is not None and ((epoch + 1) % callback_every == 0 or epoch + 1 == self.epochs):
                     callback(epoch, self)
 
-            self._state = state  # callbacks predict with the networks as trained so far
+            # callbacks predict with the networks as trained so far
+            self._state = fitted(network, prior, history=np.zeros((0, self.n_members), np.float32), fit_seconds=None)
             try:
                 history = train(network, training, self._training_config(0), progress=progress,
                                 on_epoch_end=on_epoch_end)
             except BaseException:
                 self._state = None
                 raise
-        self._state = state._replace(history=history, fit_seconds=time.perf_counter() - started)
+        self._state = fitted(network, prior, history=history, fit_seconds=time.perf_counter() - started)
         logger.info("trained %d members in %.2f s", self.n_members, self.fit_seconds_)
         return self
 
