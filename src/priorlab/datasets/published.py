@@ -2,10 +2,13 @@
 predictive uncertainty estimation using deep ensembles", NeurIPS, Table 1.
 
 Test RMSE and NLL per data set as printed there (mean and the +- beside it) for PBP (Hernández-Lobato &
-Adams 2015), MC-dropout (Gal & Ghahramani 2016) and Deep Ensembles. The paper's +- for MC-dropout equals
-Gal & Ghahramani's standard errors times sqrt(20), i.e. a standard deviation over the 20 splits, and Deep
-Ensembles' are read the same way; the PBP column matches Hernández-Lobato & Adams' standard errors. Keys are
-the folder names of the standard splits.
+Adams 2015), MC-dropout (Gal & Ghahramani 2016) and Deep Ensembles; checked cell by cell against the
+proceedings text. The paper does not say what the +- are. The PBP column equals the standard errors Gal &
+Ghahramani print for PBP. The MC-dropout column is the first version of Gal & Ghahramani's table, whose
+standard errors were scaled up by 4.5 (about sqrt(20), so for the 20-split data sets a standard deviation
+over the splits; corrected in their later version). Deep Ensembles' +- have the size of a standard deviation
+over the splits too. The table's last row, Year Prediction MSD (one split, no +-), is left out: it is not
+in the standard-splits layout. Keys are the folder names of the standard splits.
 """
 
 from __future__ import annotations
