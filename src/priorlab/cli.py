@@ -196,6 +196,10 @@ def fit_command(
                                          "the target's std) or on raw values"),
     likelihood: str = _ensemble_option("likelihood", "--likelihood"),
     out: Path = typer.Option(..., "--out", help="Model directory to write (replaced if it exists)."),
+    scheduler: str | None = typer.Option(None, "--scheduler",
+                                         help="Dask scheduler address: train the members in groups on its workers."),
+    workers: int | None = typer.Option(None, "--workers",
+                                       help="Train the members in groups on a local Dask cluster of N processes."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Train K randomized-prior MLPs together on TRAIN and save them to a model directory."""
@@ -211,7 +215,7 @@ def fit_command(
                         bootstrap=bootstrap, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
                         standardize=standardize, likelihood=likelihood)
     x = pd.DataFrame(table.x, columns=table.features)
-    ensemble.fit(x, pd.Series(table.y, name=target), progress=not quiet)
+    ensemble.fit(x, pd.Series(table.y, name=target), progress=not quiet, scheduler=scheduler, workers=workers)
     ensemble.save(out)
     final = float(ensemble.history_[-1].mean())
     console.print(f"model: {out} ({members} members, {len(table.x)} rows, features {', '.join(table.features)}; "

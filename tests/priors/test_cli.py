@@ -82,6 +82,8 @@ def test_fit_shows_a_progress_bar_unless_quiet(tmp_path, train_csv, capsys):
     (["--target", "y", "--hidden", "20,x"], "--hidden"),
     (["--target", "y", "--features", "x,y"], "feature column 'y' is the target"),
     (["--target", "y", "--prior", "sine"], "prior: the prior returns 2 columns"),
+    (["--target", "y", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "scheduler and workers: give one of"),
+    (["--target", "y", "--workers", "0"], "workers must be a positive integer, got 0"),
 ])
 def test_fit_errors_exit_2_with_one_line_and_no_model_dir(tmp_path, train_csv, capsys, extra, message):
     code = run(["fit", train_csv, *extra, "--epochs", "2", "--out", tmp_path / "model", "--quiet"])
@@ -174,3 +176,16 @@ def test_the_lazy_public_names_resolve():
         assert getattr(priorlab.priors, name) is not None, name
     with pytest.raises(AttributeError, match="no_such_name"):
         priorlab.priors.no_such_name  # noqa: B018
+
+
+def test_fit_on_a_local_dask_cluster_saves_the_in_process_model(tmp_path, train_csv):
+    pytest.importorskip("dask.distributed")
+    grid = tmp_path / "grid.csv"
+    pd.DataFrame({"x": np.linspace(-1, 2, 7)}).to_csv(grid, index=False)
+    predictions = {}
+    for name, extra in [("here", []), ("there", ["--workers", "2"])]:
+        fit(train_csv, tmp_path / name, "--seed", "3", "--batch-size", "8", *extra)
+        main(["predict", str(tmp_path / name), str(grid), "--out", str(tmp_path / f"{name}.csv"), "--members"])
+        predictions[name] = pd.read_csv(tmp_path / f"{name}.csv")
+    assert list(predictions["there"].columns) == list(predictions["here"].columns)
+    np.testing.assert_allclose(predictions["there"].to_numpy(), predictions["here"].to_numpy(), rtol=1e-5, atol=1e-5)

@@ -14,13 +14,14 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
 
 from priorlab.predictive import GaussianMixture
 from priorlab.priors import bootstrap as bootstrap_schemes
+from priorlab.priors import sharding
 from priorlab.priors.inputs import (
     as_matrix,
     check_as_seen,
@@ -33,16 +34,25 @@ from priorlab.priors.io import load_model, save_model
 from priorlab.priors.losses import gaussian_variance, loss_name
 from priorlab.priors.nets import MLP, ModelWithPrior
 from priorlab.priors.params import ENSEMBLE_PARAMS, check_ensemble_params
-from priorlab.priors.prior import prior_term, resolve_prior
+from priorlab.priors.prior import PriorNetwork, prior_term, resolve_prior
 from priorlab.priors.scaling import Standardizer
 from priorlab.priors.seeding import member_rng, member_torch_seed, seeded
-from priorlab.priors.stacked import stack
+from priorlab.priors.stacked import StackedNetwork, stack
 from priorlab.priors.state import FittedState, NotFittedError
 from priorlab.priors.training import TrainingConfig, TrainingData, train
 from priorlab.samples import Samples
 from priorlab.validation import bind, check_int, document, signature
 
 logger = logging.getLogger(__name__)
+
+
+class TrainingSet(NamedTuple):
+    """The training rows as every member sees them (standardised with `standardize=True`): what `fit` builds
+    its members for, in this process or on each Dask worker."""
+
+    x: torch.Tensor  # (n, d) float32 inputs
+    y: torch.Tensor  # (n, C) regression targets, or (n,) class indices
+    width: int  # regression targets, or classes
 
 
 class Ensemble:
@@ -64,6 +74,10 @@ class Ensemble:
     negative log-likelihood (`losses.py`). The prior is added to the means only (a random-network prior is
     a copy of the base network, whose first C columns are used). `predict` gives the member means;
     `predict_distribution` the uniform mixture of the members' Gaussians.
+
+    `fit(x, y, client=...)` (or `scheduler=` an address, or `workers=N` for a local cluster) trains the
+    members in groups on the workers of a Dask cluster and gathers them into this ensemble: member k depends
+    only on (seed, k), so the result is the in-process fit's, to float rounding (`sharding.py`).
 
     Parameters:
     """
@@ -99,22 +113,37 @@ class Ensemble:
         prior = self._prior.member(member_torch_seed(self.seed, k, "prior"), new_base)
         return ModelWithPrior(base, prior, self.prior_scale, prior_columns=out_features if self._gaussian else None)
 
-    def bootstrap_weights(self, n: int) -> np.ndarray:
-        """(K, n) per-example loss weights; row k is reproducible from (seed, k) alone."""
+    def bootstrap_weights(self, n: int, members: range | None = None) -> np.ndarray:
+        """(K, n) per-example loss weights, one row per member of `members` (default all K); row k is
+        reproducible from (seed, k) alone."""
+        members = range(self.n_members) if members is None else members
         return np.stack([bootstrap_schemes.bootstrap_weights(self.bootstrap, n, member_rng(self.seed, k, "bootstrap"))
-                         for k in range(self.n_members)])
+                         for k in members])
 
-    def target_noise(self, n: int, width: int) -> np.ndarray:
-        """(K, n, width) fixed N(0, noise_std^2) perturbations of each member's regression targets."""
+    def target_noise(self, n: int, width: int, members: range | None = None) -> np.ndarray:
+        """(K, n, width) fixed N(0, noise_std^2) perturbations of each member's regression targets, one per
+        member of `members` (default all K)."""
+        members = range(self.n_members) if members is None else members
         return np.stack([self.noise_std * member_rng(self.seed, k, "noise").standard_normal((n, width))
-                         for k in range(self.n_members)])
+                         for k in members])
 
     # --- fitting ------------------------------------------------------------------------------------
 
     def fit(self, x: Any, y: Any, *, progress: bool = True,
-            callback: Callable[[int, Ensemble], None] | None = None, callback_every: int = 1) -> Ensemble:
-        """Train all members together; `callback(epoch, self)` runs every `callback_every` epochs and after the last."""
+            callback: Callable[[int, Ensemble], None] | None = None, callback_every: int = 1,
+            client: Any = None, scheduler: str | None = None, workers: int | None = None,
+            member_groups: int | None = None) -> Ensemble:
+        """Train all members together; `callback(epoch, self)` runs every `callback_every` epochs and after the last.
+
+        Over Dask: with a `client` (a `dask.distributed.Client`), a `scheduler` address, or `workers` (a local
+        cluster of that many processes, closed afterwards), the members are split into `member_groups`
+        contiguous groups (default: one per worker), each group is trained as a stacked ensemble on a worker,
+        and the groups are gathered into this one ensemble. Member k depends only on (seed, k), so the result
+        is the in-process fit's (see `priorlab.priors.sharding`). The progress bar then counts trained
+        members; `callback` runs in this process only, so it cannot be combined with a cluster.
+        """
         callback_every = check_int(callback_every, "callback_every")
+        on_cluster = sharding.check_cluster_options(client, scheduler, workers, member_groups, callback)
         self._state = None  # a fit that fails leaves the ensemble unfitted
         feature_names = column_names(x, "x")
         array = as_matrix(x, "x")
@@ -134,43 +163,69 @@ class Ensemble:
             check_as_seen(inputs, "x", feature_names)
             if regression:
                 check_as_seen(y_train.float(), "y", targets_named)
-        (n, d), k_members, width = inputs.shape, self.n_members, targets.width
+        data = TrainingSet(inputs, y_train, targets.width)
+        fitted = functools.partial(FittedState, scaling=scaling, classes=targets.classes, feature_names=feature_names,
+                                   n_features_in=inputs.shape[1], n_outputs=targets.width, squeeze=targets.squeeze)
         started = time.perf_counter()
-        members = [self.build_member(k, d, width) for k in range(k_members)]
-        network = stack([m.base_model for m in members], fast=self.base is None).to(self.device)
-        prior = self._prior.stack([m.prior_model for m in members], fast=self.base is None).to(self.device)
+        if on_cluster:
+            network, prior, history = sharding.fit_on_cluster(self, data, client=client, scheduler=scheduler,
+                                                              workers=workers, member_groups=member_groups,
+                                                              progress=progress)
+        else:
+            network, prior, training = self._build_members(data, range(self.n_members))
+
+            def on_epoch_end(epoch: int) -> None:
+                if (epoch + 1) % callback_every == 0 or epoch + 1 == self.epochs:
+                    callback(epoch, self)
+
+            # callbacks predict with the networks as trained so far
+            self._state = fitted(network, prior, history=np.zeros((0, self.n_members), np.float32), fit_seconds=None)
+            try:
+                history = train(network, training, self._training_config(0), progress=progress,
+                                on_epoch_end=None if callback is None else on_epoch_end)
+            except BaseException:
+                self._state = None
+                raise
+        self._state = fitted(network, prior, history=history, fit_seconds=time.perf_counter() - started)
+        logger.info("trained %d members in %.2f s", self.n_members, self.fit_seconds_)
+        return self
+
+    def _build_members(self, data: TrainingSet, members: range
+                       ) -> tuple[StackedNetwork, PriorNetwork, TrainingData]:
+        """Members `members` (a range of member indices) built exactly as a fit of all K builds them, stacked,
+        with their training data: what `fit` trains in this process (all K) and a Dask worker trains for
+        its group (`sharding.train_group`)."""
+        inputs, (n, d), width, k_members = data.x, data.x.shape, data.width, len(members)
+        built = [self.build_member(k, d, width) for k in members]
+        network, prior = self._stack_members([m.base_model for m in built], [m.prior_model for m in built])
         if self.base is not None:
             self._check_base_width(network, inputs, width)
         offset = prior_term(prior, inputs, self.prior_scale, width, self._network_width(width))
         if self._gaussian:  # the prior moves the means; the variance columns get nothing
             offset = torch.cat([offset.expand(k_members, n, width), torch.zeros(k_members, n, width,
                                                                                  device=self.device)], dim=2)
-        if regression:
+        y_train = data.y
+        if self.task == "regression":
             y_train = y_train.float().unsqueeze(0).expand(k_members, -1, -1)
             if self.noise_std > 0:
-                y_train = y_train + torch.as_tensor(self.target_noise(n, width), dtype=torch.float32,
+                y_train = y_train + torch.as_tensor(self.target_noise(n, width, members), dtype=torch.float32,
                                                     device=self.device)
-        weights = torch.as_tensor(self.bootstrap_weights(n), dtype=torch.float32, device=self.device).unsqueeze(-1)
-        config = TrainingConfig(self.epochs, self.lr, self.weight_decay, self.batch_size,
-                                loss_name(self.task, self.likelihood),
-                                member_torch_seed(self.seed, None, "shuffle"), self.lr_schedule)
-        state = FittedState(network, prior, scaling, targets.classes, feature_names, d, width, targets.squeeze,
-                            history=np.zeros((0, k_members), np.float32), fit_seconds=None)
+        weights = torch.as_tensor(self.bootstrap_weights(n, members), dtype=torch.float32,
+                                  device=self.device).unsqueeze(-1)
+        return network, prior, TrainingData(inputs, y_train, offset, weights)
 
-        def on_epoch_end(epoch: int) -> None:
-            if (epoch + 1) % callback_every == 0 or epoch + 1 == self.epochs:
-                callback(epoch, self)
+    def _stack_members(self, bases: list[torch.nn.Module], priors: list[torch.nn.Module]
+                       ) -> tuple[StackedNetwork, PriorNetwork]:
+        """Members' trainable networks and priors, in member order, as stacked networks on the device."""
+        fast = self.base is None
+        return stack(bases, fast=fast).to(self.device), self._prior.stack(priors, fast=fast).to(self.device)
 
-        self._state = state  # callbacks predict with the networks as trained so far
-        try:
-            history = train(network, TrainingData(inputs, y_train, offset, weights), config,
-                            progress=progress, on_epoch_end=None if callback is None else on_epoch_end)
-        except BaseException:
-            self._state = None
-            raise
-        self._state = state._replace(history=history, fit_seconds=time.perf_counter() - started)
-        logger.info("trained %d members in %.2f s", k_members, self.fit_seconds_)
-        return self
+    def _training_config(self, first_member: int) -> TrainingConfig:
+        """The fit loop's settings for a stacked network whose member 0 is member `first_member` of the
+        ensemble; every group sees the same minibatch order."""
+        return TrainingConfig(self.epochs, self.lr, self.weight_decay, self.batch_size,
+                              loss_name(self.task, self.likelihood),
+                              member_torch_seed(self.seed, None, "shuffle"), self.lr_schedule, first_member)
 
     def _check_base_width(self, network: Any, inputs: torch.Tensor, width: int) -> None:
         """A custom base must return one column per target or class (two per target, mean and raw variance,

@@ -78,6 +78,7 @@ class TrainingConfig:
     loss: str  # one of losses.LOSSES
     shuffle_seed: int
     lr_schedule: str = "constant"  # or "cosine": anneal to 0 over the epochs, to converge tightly
+    first_member: int = 0  # the ensemble's index of the network's member 0 (a group's, over Dask), for messages
 
 
 class FlatAdam:
@@ -159,5 +160,6 @@ def _check_finite(losses: torch.Tensor, first_epoch: int, config: TrainingConfig
     if bool(torch.isfinite(losses).all()):
         return
     epoch, member = (int(i) for i in torch.nonzero(~torch.isfinite(losses))[0])
+    member += config.first_member
     raise ValueError(f"lr: training diverged (member {member}'s loss is not finite at epoch {first_epoch + epoch + 1}"
                      f"); try a smaller learning rate than {config.lr:g}, or standardised data")
