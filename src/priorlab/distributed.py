@@ -21,6 +21,11 @@ def is_dask_array(x: Any) -> bool:
     return type(x).__module__.startswith("dask.array")
 
 
+def is_dask_dataframe(x: Any) -> bool:
+    """Whether `x` is a Dask DataFrame (or Series), told like `is_dask_array`."""
+    return type(x).__module__.startswith("dask.dataframe")
+
+
 def require_distributed() -> Any:
     """Import and return `dask.distributed`, or raise ImportError with the install hint."""
     try:
