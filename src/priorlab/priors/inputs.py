@@ -22,8 +22,8 @@ def as_float_array(value: Any, name: str, first_row: int = 0) -> np.ndarray:
         kinds = [(dtype if dtype is not None else np.asarray(value).dtype).kind]
     if "b" in kinds:
         raise TypeError(f"{name}: expected numbers, got booleans (convert them with .astype(float) if meant)")
-    try:
-        array = np.asarray(value, dtype=np.float64)
+    try:  # C order: torch refuses the negative strides a DataFrame's columns can give
+        array = np.asarray(value, dtype=np.float64, order="C")
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name}: expected numeric data, got {type(value).__name__} ({exc})") from None
     if array.size == 0 or array.shape[0] == 0:
