@@ -1,4 +1,4 @@
-"""Dask helpers: connect to a running scheduler or start a local cluster; tell a Dask array apart.
+"""Dask helpers: connect to a running scheduler or start a local cluster; tell Dask collections apart.
 
 Dask is an optional extra (`pip install "priorlab[dask]"`); it is imported only when a
 client is asked for, so the rest of priorlab imports without it.

@@ -297,6 +297,7 @@ class Ensemble:
         An ensemble trained with `likelihood="mse"` has no noise model (its members are point predictions),
         so it is refused: use `predict(x)` for the members' spread, or fit with `likelihood="gaussian"`.
         A Dask array or DataFrame gives a mixture of Dask arrays, computed when asked (see `dask_predict.py`)."""
+        self.state_  # noqa: B018 (an unfitted ensemble is refused as such, before the likelihood)
         if not self._gaussian:
             raise ValueError(f"likelihood: predict_distribution needs members that model the noise "
                              f"(likelihood='gaussian'); this ensemble was fitted with likelihood="
