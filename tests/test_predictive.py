@@ -141,3 +141,37 @@ def test_bad_arguments_are_named():
     for n in (0, -1, 2.5, True):
         with pytest.raises(ValueError, match="n: expected a number of draws"):
             mixture.sample(n)
+
+
+def test_dask_components_give_lazy_summaries_equal_to_the_in_memory_ones():
+    da = pytest.importorskip("dask.array")
+    rng = np.random.default_rng(7)
+    means, variances = rng.normal(0, 3, (5, 30, 2)), rng.uniform(0.05, 2.0, (5, 30, 2)) ** 2
+    eager = GaussianMixture(means, variances)
+    lazy = GaussianMixture(da.from_array(means, chunks=(2, 7, 1)), da.from_array(variances, chunks=(5, 11, 2)))
+    assert lazy.lazy and not eager.lazy and lazy.shape == eager.shape
+    y = rng.normal(0, 3, (30, 2))
+    for method, arguments in [("mean", ()), ("var", ()), ("std", ()), ("epistemic_std", ()), ("aleatoric_std", ()),
+                              ("cdf", (y,)), ("log_prob", (y,)), ("quantile", ([[0.1, 0.5, 0.95]],)),
+                              ("cdf", (da.from_array(y, chunks=13),))]:
+        got = getattr(lazy, method)(*arguments)
+        assert isinstance(got, da.Array), method
+        want = getattr(eager, method)(*(np.asarray(a) for a in arguments))
+        np.testing.assert_allclose(got.compute(), want, rtol=1e-13, atol=1e-13)
+    lower, upper = lazy.interval(0.8)
+    np.testing.assert_allclose([lower.compute(), upper.compute()], eager.interval(0.8), rtol=1e-13)
+    np.testing.assert_array_equal(lazy.compute().means, means)
+    assert isinstance(lazy.members.samples, da.Array)
+
+
+def test_dask_components_are_checked_when_computed():
+    da = pytest.importorskip("dask.array")
+    variances = np.ones((3, 8))
+    variances[2, 6] = -1.0
+    lazy = GaussianMixture(da.zeros((3, 8), chunks=4), da.from_array(variances, chunks=4))  # no error yet
+    with pytest.raises(ValueError, match="variances: every variance must be finite and > 0"):
+        lazy.std().compute()
+    with pytest.raises(ValueError, match="variances: expected the shape of means"):
+        GaussianMixture(da.zeros((3, 8)), np.ones((3, 7)))
+    with pytest.raises(ValueError, match=r"sample: .*compute\(\)"):
+        GaussianMixture(da.zeros((3, 8)), np.ones((3, 8))).sample(2)

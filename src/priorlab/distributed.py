@@ -1,4 +1,4 @@
-"""Dask helpers: connect to a running scheduler or start a local cluster; tell a Dask array apart.
+"""Dask helpers: connect to a running scheduler or start a local cluster; tell Dask collections apart.
 
 Dask is an optional extra (`pip install "priorlab[dask]"`); it is imported only when a
 client is asked for, so the rest of priorlab imports without it.
@@ -19,6 +19,11 @@ DASK_HINT = 'Dask is not installed: pip install "priorlab[dask]"'
 def is_dask_array(x: Any) -> bool:
     """Whether `x` is a Dask array, told by its type's module so that Dask is never imported for it."""
     return type(x).__module__.startswith("dask.array")
+
+
+def is_dask_dataframe(x: Any) -> bool:
+    """Whether `x` is a Dask DataFrame (or Series), told like `is_dask_array`."""
+    return type(x).__module__.startswith("dask.dataframe")
 
 
 def require_distributed() -> Any:

@@ -13,16 +13,24 @@ It holds, per point, the K component means and variances; every summary is compu
   exact bracket, within `QUANTILE_TOL` x the point's smallest component std of the exact value (no normal
   approximation).
 
+Means and variances held as Dask arrays (`predict_distribution` of a Dask input) keep the mixture lazy:
+the moments, `cdf`, `log_prob`, `quantile` and `interval` return Dask arrays, computed block of points by
+block of points with the same functions (every point's result depends on that point alone, so they equal the
+in-memory ones); `compute()` brings the components into memory, which `sample` needs.
+
 The module needs NumPy and SciPy only (no torch), so scores and plots can use it on their own.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from priorlab import mixture
+from priorlab.distributed import is_dask_array
 from priorlab.mixture import QUANTILE_TOL
 from priorlab.samples import Samples
 
@@ -36,26 +44,47 @@ def _check_probability(q: Any, name: str) -> np.ndarray:
     return array
 
 
+def _valid_means(means: np.ndarray) -> np.ndarray:
+    if not np.isfinite(means).all():
+        raise ValueError("means: contains NaN or infinite values")
+    return means
+
+
+def _valid_variances(variances: np.ndarray) -> np.ndarray:
+    if not (np.isfinite(variances).all() and (variances > 0).all()):
+        raise ValueError("variances: every variance must be finite and > 0")
+    return variances
+
+
 class GaussianMixture:
     """The uniform mixture of K Gaussians at each point.
 
     means, variances: arrays of shape (K, *shape), the member axis first (as in `Samples`); every
     variance finite and > 0. Methods return arrays of `shape` (the point shape, e.g. (n,) or (n, C)).
+    Dask arrays are kept lazy (their values are checked as their blocks are computed); see the module.
     """
 
     def __init__(self, means: Any, variances: Any):
-        means = np.array(means, dtype=np.float64)  # copies: the mixture is read-only
-        variances = np.array(variances, dtype=np.float64)
+        lazy = is_dask_array(means) or is_dask_array(variances)
+        if lazy:
+            import dask.array as da
+
+            means, variances = da.asarray(means).astype(np.float64), da.asarray(variances).astype(np.float64)
+        else:
+            means = np.array(means, dtype=np.float64)  # copies: the mixture is read-only
+            variances = np.array(variances, dtype=np.float64)
         if means.ndim < 1 or means.shape[0] < 1:
             raise ValueError(f"means: expected shape (K, ...) with K >= 1 components, got {means.shape}")
         if variances.shape != means.shape:
             raise ValueError(f"variances: expected the shape of means {means.shape}, got {variances.shape}")
-        if not np.isfinite(means).all():
-            raise ValueError("means: contains NaN or infinite values")
-        if not (np.isfinite(variances).all() and (variances > 0).all()):
-            raise ValueError("variances: every variance must be finite and > 0")
+        if lazy:  # the components in one chunk, so that every point's mixture lies in one block
+            means = means.rechunk({0: -1}).map_blocks(_valid_means, dtype=np.float64)
+            variances = variances.rechunk(means.chunks).map_blocks(_valid_variances, dtype=np.float64)
+        else:
+            _valid_means(means)
+            _valid_variances(variances)
+            means.flags.writeable = variances.flags.writeable = False
         self.means, self.variances = means, variances
-        self.means.flags.writeable = self.variances.flags.writeable = False
 
     # --- description ----------------------------------------------------------------------------
 
@@ -70,12 +99,27 @@ class GaussianMixture:
         return self.means.shape[1:]
 
     @property
+    def lazy(self) -> bool:
+        """Whether the components are Dask arrays (summaries are then Dask arrays too)."""
+        return is_dask_array(self.means)
+
+    def compute(self) -> GaussianMixture:
+        """This mixture with its components in memory: a lazy one's means and variances are computed together
+        (one pass over the row blocks); an in-memory one is returned as it is."""
+        if not self.lazy:
+            return self
+        import dask
+
+        return GaussianMixture(*dask.compute(self.means, self.variances))
+
+    @property
     def members(self) -> Samples:
         """The component (member) means as `Samples`, the member axis as the draw axis."""
         return Samples(self.means)
 
     def __repr__(self) -> str:
-        return f"GaussianMixture(n_components={self.n_components}, shape={self.shape})"
+        lazy = ", lazy dask arrays" if self.lazy else ""
+        return f"GaussianMixture(n_components={self.n_components}, shape={self.shape}{lazy})"
 
     # --- moments --------------------------------------------------------------------------------
 
@@ -106,22 +150,35 @@ class GaussianMixture:
         k = self.n_components
         return self.means.reshape(k, -1), np.sqrt(self.variances).reshape(k, -1)
 
-    def _points(self, y: Any) -> np.ndarray:
-        return np.broadcast_to(np.asarray(y, dtype=np.float64), self.shape).reshape(-1)
+    def _at_points(self, function: Callable[..., np.ndarray], y: Any = None, head: tuple[int, ...] = ()) -> Any:
+        """`function([y,] means, stds)` of `priorlab.mixture` at every point, shape head + (points,): at once,
+        or block of points by block of points for Dask components (`y` broadcast against `shape`)."""
+        means, stds = self._flat()
+        if not self.lazy:
+            points = () if y is None else (np.broadcast_to(np.asarray(y, dtype=np.float64), self.shape).reshape(-1),)
+            return function(*points, means, stds)
+        import dask.array as da
+
+        points = () if y is None else (da.broadcast_to(da.asarray(y, dtype=np.float64), self.shape).reshape(-1)
+                                       .rechunk(means.chunks[1:]),)
+        chunks = (*((size,) for size in head), means.chunks[1])
+        return da.map_blocks(function, *points, means, stds, chunks=chunks, drop_axis=[] if head else [0],
+                             dtype=np.float64, meta=np.empty((0,) * len(chunks)))
 
     def cdf(self, y: Any) -> np.ndarray:
         """P(Y <= y) at each point; `y` broadcasts against `shape`."""
-        return mixture.cdf(self._points(y), *self._flat()).reshape(self.shape)
+        return self._at_points(mixture.cdf, y).reshape(self.shape)
 
     def log_prob(self, y: Any) -> np.ndarray:
         """The log density of the mixture at `y` (broadcast against `shape`), via log-sum-exp."""
-        return mixture.log_prob(self._points(y), *self._flat()).reshape(self.shape)
+        return self._at_points(mixture.log_prob, y).reshape(self.shape)
 
     def quantile(self, q: Any) -> np.ndarray:
         """The mixture's q-quantile(s), shape `np.shape(q) + shape`, within QUANTILE_TOL x the smallest
         component std of the exact value."""
         q = _check_probability(q, "q")
-        return mixture.quantile(q, *self._flat()).reshape(q.shape + self.shape)
+        flat = q.reshape(-1)
+        return self._at_points(functools.partial(mixture.quantile, flat), head=flat.shape).reshape(q.shape + self.shape)
 
     def interval(self, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
         """The central interval holding `level` of the probability: the (1 -+ level)/2 quantiles."""
@@ -137,6 +194,9 @@ class GaussianMixture:
         numbers): a uniformly chosen component, then a normal draw from it."""
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n: expected a number of draws >= 1, got {n!r}")
+        if self.lazy:
+            raise ValueError("sample: the mixture's components are Dask arrays; call .compute() first to bring "
+                             "them into memory (draws index single components, which chunks cannot do lazily)")
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         k, points = self.n_components, int(np.prod(self.shape, dtype=np.int64))
         chosen = rng.integers(k, size=(int(n), points))

@@ -6,20 +6,31 @@ columns with an empty cell turn into float64, losing every integer above 2**53. 
 strict about row lengths and keeps integer columns integer, so tables are read with it; what it
 cannot say well (which line is ragged, which byte is not UTF-8) is found on the error path only.
 Every error is a ValueError or FileNotFoundError whose message starts with the file's name.
+
+`read_arrow` reads a whole table; `iter_chunks` streams one of any size in chunks of a fixed number of rows
+(Arrow's streaming CSV reader, Parquet batches), under the same rules, so memory follows the chunk, not the
+file. The error path reads the file sequentially too.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported when a frame is made, so that importing this module stays quick
+    import pandas as pd
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+CHUNK_ROWS = 100_000
+"""Rows per chunk of `iter_chunks` by default (and of `priorlab predict`)."""
+CSV_BLOCK_BYTES = 1 << 22  # bytes the streaming CSV reader parses at a time (a row must fit in one block)
 
 
-def _arrow():
+def arrow():
+    """pyarrow with its csv and parquet modules imported."""
     try:
         import pyarrow
         import pyarrow.csv
@@ -47,7 +58,7 @@ def column_names(path: str | Path) -> list[str]:
     """The header of a CSV or Parquet file, refusing repeated names (pandas would rename them)."""
     path = check_input_file(path)
     if is_parquet(path):
-        pa = _arrow()
+        pa = arrow()
         try:
             names = list(pa.parquet.read_schema(path).names)
         except (pa.ArrowInvalid, OSError) as exc:
@@ -84,26 +95,78 @@ def read_arrow(path: str | Path, columns: Sequence[str] | None = None):  # -> py
     the caller decides what a number is, and can keep integers of any size exact. Parquet columns keep
     their stored types.
     """
-    path = check_input_file(path)
-    names = column_names(path)
-    columns = names if columns is None else list(columns)
-    check_columns(path, columns, names)
-    pa = _arrow()
+    path, columns = _checked_columns(path, columns)
+    pa = arrow()
     try:
         if is_parquet(path):
             table = pa.parquet.read_table(path, columns=columns)
         else:
-            convert = pa.csv.ConvertOptions(include_columns=columns, strings_can_be_null=True,
-                                            column_types={name: pa.string() for name in columns})
-            table = pa.csv.read_csv(path, convert_options=convert)
+            table = pa.csv.read_csv(path, convert_options=_csv_text(pa, columns))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
         raise ValueError(_read_error(path, exc)) from None
     return table
 
 
+def iter_chunks(path: str | Path, rows: int = CHUNK_ROWS,
+                columns: Sequence[str] | None = None) -> Iterator[tuple[int, Any]]:
+    """(first row, Arrow table of `rows` rows) for the file's consecutive chunks, the last one shorter; rows
+    are counted from 0 and cells come as in `read_arrow`. An error in any chunk names the file (and, for a
+    ragged CSV row or a byte that is not UTF-8, its line)."""
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        raise ValueError(f"rows: expected a positive number of rows per chunk, got {rows!r}")
+    path, columns = _checked_columns(path, columns)
+    pa = arrow()
+    try:
+        if is_parquet(path):
+            batches = pa.parquet.ParquetFile(path).iter_batches(batch_size=rows, columns=columns)
+        else:
+            batches = pa.csv.open_csv(path, read_options=pa.csv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+                                      convert_options=_csv_text(pa, columns))
+        first = 0
+        for chunk in _exact_chunks(pa, batches, rows):
+            yield first, chunk
+            first += chunk.num_rows
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
+        raise ValueError(_read_error(path, exc)) from None
+
+
+def _exact_chunks(pa, batches: Iterable, rows: int) -> Iterator:
+    """Arrow record batches of any sizes regrouped into tables of exactly `rows` rows (the last one shorter)."""
+    pending, count = [], 0
+    for batch in batches:
+        pending.append(batch)
+        count += batch.num_rows
+        while count >= rows:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            pending, count = rest.to_batches(), rest.num_rows
+    if count:
+        yield pa.Table.from_batches(pending)
+
+
+def to_frame(table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame; Parquet integer columns with missing values become nullable integers."""
+    return table.to_pandas(types_mapper=_nullable_integers(arrow()))
+
+
 def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """`read_arrow` as a DataFrame; Parquet integer columns with missing values become nullable integers."""
-    return read_arrow(path, columns).to_pandas(types_mapper=_nullable_integers(_arrow()))
+    """`read_arrow` as a DataFrame (see `to_frame`)."""
+    return to_frame(read_arrow(path, columns))
+
+
+def _checked_columns(path: str | Path, columns: Sequence[str] | None) -> tuple[Path, list[str]]:
+    path = check_input_file(path)
+    names = column_names(path)
+    columns = names if columns is None else list(columns)
+    check_columns(path, columns, names)
+    return path, columns
+
+
+def _csv_text(pa, columns: Sequence[str]):
+    """CSV conversion keeping `columns` as text, empty cells and NA markers as null."""
+    return pa.csv.ConvertOptions(include_columns=columns, strings_can_be_null=True,
+                                 column_types={name: pa.string() for name in columns})
 
 
 def line_numbers(path: str | Path, rows: Sequence[int]) -> list[int]:
@@ -129,6 +192,8 @@ def line_numbers(path: str | Path, rows: Sequence[int]) -> list[int]:
 
 
 def _nullable_integers(pa):
+    import pandas as pd
+
     integer_types = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
                      pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
                      pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype()}
@@ -160,14 +225,19 @@ def _first_ragged_line(path: Path) -> tuple[int, int, int] | None:
     return None
 
 
-def _not_utf8(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return (f"{path}: not UTF-8 text (byte {data[exc.start]:#04x} on line {line}); re-encode it as UTF-8, "
-                f"e.g. iconv -f latin1 -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}")
+def _not_utf8(path: Path, block: int = 1 << 20) -> str:
+    """Where the first byte that is not UTF-8 lies, reading the file a block at a time."""
+    decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
+    with path.open("rb") as handle:
+        try:
+            while data := handle.read(block):
+                decoder.decode(data)
+                line += data.count(b"\n")
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:  # exc.object: this block, after a character begun in the last one
+            line += exc.object.count(b"\n", 0, exc.start)
+            return (f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} on line {line}); re-encode it "
+                    f"as UTF-8, e.g. iconv -f latin1 -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}")
     return f"{path}: not UTF-8 text"
 
 

@@ -126,15 +126,21 @@ def test_predict_errors_leave_no_output(tmp_path, train_csv, capsys):
 
 def test_interrupted_writes_leave_nothing_behind(tmp_path, train_csv, monkeypatch, capsys):
     fit(train_csv, tmp_path / "model")
-    (tmp_path / "ok.csv").write_text("x\n1\n")
+    (tmp_path / "ok.csv").write_text("x\n1\n2\n3\n")
+    from priorlab.priors import streaming
 
-    def write_half_then_fail(self, path, *args, **kwargs):
-        with open(path, "w") as f:
-            f.write("x,mean\n1,")
-        raise OSError("disk full")
+    chunks = []
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", write_half_then_fail)
-    assert run(["predict", tmp_path / "model", tmp_path / "ok.csv", "--out", tmp_path / "p.csv"]) == 2
+    def fail_on_the_second_chunk(*args, **kwargs):  # the first chunk is written by then
+        chunks.append(args)
+        if len(chunks) == 2:
+            raise OSError("disk full")
+        return predict_chunk(*args, **kwargs)
+
+    predict_chunk = streaming.chunk_predictions
+    monkeypatch.setattr(streaming, "chunk_predictions", fail_on_the_second_chunk)
+    assert run(["predict", tmp_path / "model", tmp_path / "ok.csv", "--out", tmp_path / "p.csv",
+                "--chunk-rows", "1"]) == 2
     assert "disk full" in error_text(capsys)
     monkeypatch.setattr("priorlab.priors.io.save", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
     with pytest.raises(SystemExit, match="2"):

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from priorlab.priors.datasets import osband_1d, read_table, with_predictions
+from priorlab.predictive import GaussianMixture
+from priorlab.priors.datasets import osband_1d, prediction_columns, read_table
 from priorlab.samples import Samples
 
 
@@ -51,12 +52,21 @@ def test_read_table_errors_name_file_column_and_row(tmp_path, content, kwargs, e
         read_table(tmp_path / "missing.csv")
 
 
-def test_with_predictions_appends_summaries_and_refuses_clashes():
+def test_prediction_columns_are_the_summaries_then_the_members():
     samples = Samples(np.array([[1.0, 2.0], [3.0, 6.0]]))
-    frame = with_predictions(pd.DataFrame({"x": [0, 1]}), samples, level=0.5, members=True)
-    assert list(frame.columns) == ["x", "mean", "std", "lower", "upper", "member_0", "member_1"]
-    np.testing.assert_allclose(frame["mean"], [2.0, 4.0])
-    np.testing.assert_allclose(frame["std"], [1.0, 2.0])
-    np.testing.assert_allclose(frame["lower"], [1.5, 3.0])
-    with pytest.raises(ValueError, match=r"\['mean'\]"):
-        with_predictions(pd.DataFrame({"mean": [0, 1]}), samples)
+    columns = prediction_columns(samples, level=0.5, members=True)
+    assert list(columns) == ["mean", "std", "lower", "upper", "member_0", "member_1"]
+    np.testing.assert_allclose(columns["mean"], [2.0, 4.0])
+    np.testing.assert_allclose(columns["std"], [1.0, 2.0])
+    np.testing.assert_allclose(columns["lower"], [1.5, 3.0])
+    np.testing.assert_allclose(columns["member_1"], [3.0, 6.0])
+    assert list(prediction_columns(samples)) == ["mean", "std", "lower", "upper"]
+    with pytest.raises(ValueError, match="level"):
+        prediction_columns(samples, level=1.0)
+
+
+def test_prediction_columns_of_a_mixture_are_the_mixtures():
+    mixture = GaussianMixture([[0.0, 1.0], [2.0, 1.0]], [[1.0, 1.0], [1.0, 4.0]])
+    columns = prediction_columns(mixture, members=True)
+    np.testing.assert_allclose(columns["std"], np.sqrt([2.0, 2.5]))  # total variance: 1 + 1, 2.5 + 0
+    np.testing.assert_allclose(columns["member_0"], [0.0, 1.0])

@@ -411,7 +411,9 @@ def test_predictions_do_not_depend_on_the_input_layout_or_batch():
                                                                                       progress=False)
     reference = ensemble.predict(x).samples
     assert reference.dtype == np.float64
-    same_rows = [np.asfortranarray(x), pd.DataFrame(x, columns=["0", "1", "2"]), torch.tensor(x), x.tolist()]
+    reversed_columns = np.flip(np.flip(x, axis=1).copy(), axis=1)  # negative strides, as some DataFrames give
+    same_rows = [np.asfortranarray(x), reversed_columns, pd.DataFrame(x, columns=["0", "1", "2"]), torch.tensor(x),
+                 x.tolist()]
     for variant in same_rows:
         np.testing.assert_allclose(ensemble.predict(variant).samples, reference, rtol=1e-12, atol=1e-12)
     one_by_one = np.concatenate([ensemble.predict(x[i:i + 1]).samples for i in range(len(x))], axis=1)

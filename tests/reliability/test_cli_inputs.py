@@ -144,6 +144,12 @@ CASES = [
     ("predict-level", None, _with(PREDICT, level="1.5"), "level"),
     ("predict-out-missing-parent", None, _with(PREDICT, out="no/p.csv"), "does not exist"),
     ("predict-out-is-folder", _mkdir("preds"), _with(PREDICT, out="preds"), "is a folder"),
+    ("predict-late-text-cell", _write("x.csv", "a,b\n" + "1,2\n" * 40 + "1,x\n"),
+     ["predict", MODEL, "x.csv", "--out", "p.csv", "--chunk-rows", "7"], "line 42: column 'b' is not numeric (row 41"),
+    ("predict-late-short-row", _write("x.csv", "a,b\n" + "1,2\n" * 40 + "1\n"),
+     ["predict", MODEL, "x.csv", "--out", "p.csv", "--chunk-rows", "7"], "line 42 has 1 fields"),
+    ("predict-chunk-rows-zero", None, _with(PREDICT, chunk_rows="0"), "chunk_rows"),
+    ("predict-workers-and-scheduler", None, _with(PREDICT, workers="2", scheduler="tcp://127.0.0.1:1"), "not both"),
     ("predict-overwrite-input-columns", _write("x.csv", "a,b,mean\n1,2,3\n"),
      ["predict", MODEL, "x.csv", "--out", "p.csv"], "mean"),
     # --- demo and lm-digits: refused before any work --------------------------------------------------

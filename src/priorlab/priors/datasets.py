@@ -1,4 +1,5 @@
-"""The CSV reading and writing used by the CLI; `osband_1d` (now in `priorlab.datasets`) is re-exported."""
+"""The tables of the CLI: reading a training table, checking feature columns, the prediction columns;
+`osband_1d` (now in `priorlab.datasets`) is re-exported."""
 
 from __future__ import annotations
 
@@ -14,37 +15,49 @@ from priorlab.datasets.toy import osband_1d
 from priorlab.predictive import GaussianMixture
 from priorlab.samples import Samples
 
-__all__ = ["Table", "osband_1d", "read_table", "with_predictions"]
+__all__ = ["SUMMARY_COLUMNS", "Table", "feature_matrix", "osband_1d", "prediction_columns", "prediction_names",
+           "read_table"]
+
+SUMMARY_COLUMNS = ("mean", "std", "lower", "upper")
+"""The columns `priorlab predict` adds to every row, before the optional member_0..member_{K-1}."""
 
 
 @dataclass
 class Table:
-    """A CSV read for modelling: the whole frame plus its numeric feature matrix (and target)."""
+    """A table read for modelling: its numeric feature matrix (and target)."""
 
-    frame: pd.DataFrame
     features: list[str]
     x: np.ndarray
     y: np.ndarray | None
 
 
-def _numeric_column(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
+def _numeric_column(frame: pd.DataFrame, column: str, path: Path, first_row: int = 0) -> np.ndarray:
+    """`frame[column]` as float64; `first_row` is the frame's first row in the file (counted from 0), so that
+    a chunk's errors name the row (and CSV line) in the whole file."""
     values = pd.to_numeric(frame[column], errors="coerce")
     problems = (("is not numeric", values.isna() & frame[column].notna()),
                 ("has an infinite value", np.isinf(values)),
                 ("has a missing value", values.isna()))
     for problem, bad in problems:
         if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            cell = f": {frame[column].iloc[row]!r}" if problem == "is not numeric" else ""
-            raise ValueError(f"{path}: column {column!r} {problem} (row {row + 1}{cell})")
+            index = int(np.flatnonzero(bad.to_numpy())[0])
+            row = first_row + index
+            cell = f": {frame[column].iloc[index]!r}" if problem == "is not numeric" else ""
+            line = "" if tables.is_parquet(path) else f" line {tables.line_numbers(path, [row])[0]}:"
+            raise ValueError(f"{path}:{line} column {column!r} {problem} (row {row + 1}{cell})")
     return values.to_numpy(dtype=np.float64)
+
+
+def feature_matrix(frame: pd.DataFrame, features: Sequence[str], path: Path, first_row: int = 0) -> np.ndarray:
+    """The (n, d) float64 matrix of `frame`'s feature columns; errors as in `_numeric_column`."""
+    return np.column_stack([_numeric_column(frame, name, path, first_row) for name in features])
 
 
 def read_table(path: str | Path, *, target: str | None = None, features: Sequence[str] | None = None) -> Table:
     """Read a CSV or Parquet table; features default to every column but the target.
 
     The file is read by `priorlab.tables` (repeated header names, ragged rows and encodings are refused
-    there); errors name the file, column and row."""
+    there); errors name the file, column and row (and a CSV file's line)."""
     frame = tables.read_table(path)
     path = Path(path)
     if frame.empty:
@@ -61,15 +74,20 @@ def read_table(path: str | Path, *, target: str | None = None, features: Sequenc
             raise ValueError(f"{path}: feature column {name!r} is the target; a model cannot be given what it predicts")
         if name in names[:position]:
             raise ValueError(f"{path}: feature column {name!r} is listed twice")
-    x = np.column_stack([_numeric_column(frame, name, path) for name in names])
+    x = feature_matrix(frame, names, path)
     y = None if target is None else _numeric_column(frame, target, path)
-    return Table(frame, [str(n) for n in names], x, y)
+    return Table([str(n) for n in names], x, y)
 
 
-def with_predictions(frame: pd.DataFrame, predictions: Samples | GaussianMixture, *, level: float = 0.9,
-                     members: bool = False) -> pd.DataFrame:
-    """`frame` plus the columns mean, std, lower, upper (central interval at `level`) and, if asked,
-    member_0..member_{K-1}: the prediction CSV of `priorlab predict`.
+def prediction_names(n_members: int, members: bool) -> list[str]:
+    """The columns `prediction_columns` gives, in order."""
+    return [*SUMMARY_COLUMNS, *(f"member_{k}" for k in range(n_members) if members)]
+
+
+def prediction_columns(predictions: Samples | GaussianMixture, *, level: float = 0.9,
+                       members: bool = False) -> dict[str, np.ndarray]:
+    """The columns of `priorlab predict` for one prediction per row: mean, std, lower, upper (the central
+    interval at `level`) and, if asked, member_0..member_{K-1}.
 
     `predictions`: the members' predictions (`Samples`: the summaries are over the members), or the
     predictive mixture of a Gaussian ensemble (the summaries are the mixture's: total std and exact
@@ -78,13 +96,8 @@ def with_predictions(frame: pd.DataFrame, predictions: Samples | GaussianMixture
         raise ValueError(f"level: expected a probability in (0, 1), got {level}")
     samples = predictions.members if isinstance(predictions, GaussianMixture) else predictions
     draws = np.asarray(samples.samples)
-    if draws.ndim != 2 or draws.shape[1] != len(frame):
-        raise ValueError(f"samples: expected shape (K, {len(frame)}), got {draws.shape}")
+    if draws.ndim != 2:
+        raise ValueError(f"predictions: expected one value per row and member, shape (K, n), got {draws.shape}")
     lower, upper = predictions.interval(level)
-    columns = {"mean": predictions.mean(), "std": predictions.std(), "lower": lower, "upper": upper}
-    if members:
-        columns.update({f"member_{k}": draws[k] for k in range(draws.shape[0])})
-    clashes = sorted(set(columns) & set(map(str, frame.columns)))
-    if clashes:
-        raise ValueError(f"data: input columns {clashes} would be overwritten by the prediction columns")
-    return pd.concat([frame.reset_index(drop=True), pd.DataFrame(columns)], axis=1)
+    values = [predictions.mean(), predictions.std(), lower, upper, *(draws if members else ())]
+    return dict(zip(prediction_names(draws.shape[0], members), values, strict=True))

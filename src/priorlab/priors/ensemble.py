@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
+from priorlab.distributed import is_dask_array, is_dask_dataframe
 from priorlab.predictive import GaussianMixture
 from priorlab.priors import bootstrap as bootstrap_schemes
 from priorlab.priors import sharding
@@ -277,8 +278,8 @@ class Ensemble:
 
     # --- predicting ---------------------------------------------------------------------------------
 
-    def _inputs(self, x: Any, state: FittedState) -> torch.Tensor:
-        array = as_matrix(select_columns(x, state.feature_names, "x"), "x", state.n_features_in)
+    def _inputs(self, x: Any, state: FittedState, name: str = "x", first_row: int = 0) -> torch.Tensor:
+        array = as_matrix(select_columns(x, state.feature_names, name), name, state.n_features_in, first_row)
         inputs = torch.tensor(array, dtype=torch.float64, device=self.device)  # see the class docstring
         return inputs if state.scaling is None else state.scaling.inputs(inputs)
 
@@ -305,21 +306,22 @@ class Ensemble:
         term = self._prior_term(state, self._inputs(x, state))
         return self._as_samples(state, term.expand(-1, -1, state.n_outputs), shift=False)
 
-    def _outputs(self, x: Any) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def _outputs(self, x: Any, name: str = "x", first_row: int = 0) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The members' outputs before any link or unit change: (K, n, C) means or logits, and (K, n, C)
-        raw variances with the Gaussian likelihood (else None)."""
+        raw variances with the Gaussian likelihood (else None). `name` and `first_row` are what messages
+        call `x` and its first row (a block of a larger input starts at its offset)."""
         state = self.state_
-        inputs = self._inputs(x, state)
+        inputs = self._inputs(x, state, name, first_row)
         out, width = state.network.forward(inputs), state.n_outputs
         means = out[..., :width] + self._prior_term(state, inputs)
         return means, out[..., width:] if self._gaussian else None
 
     @staticmethod
-    def _check_finite(array: np.ndarray) -> None:
+    def _check_finite(array: np.ndarray, name: str = "x", first_row: int = 0) -> None:
         bad = ~np.isfinite(array)
         if bad.any():
-            row = int(np.nonzero(bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=(0, 2)))[0][0])
-            raise ValueError(f"x: row {row}: the prediction is not a finite number (an input far outside the "
+            row = first_row + int(np.nonzero(bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=(0, 2)))[0][0])
+            raise ValueError(f"{name}: row {row}: the prediction is not a finite number (an input far outside the "
                              "training data?)")
 
     def predict(self, x: Any) -> Samples:
@@ -327,35 +329,55 @@ class Ensemble:
         the member means with the Gaussian likelihood.
 
         A pandas DataFrame is matched to the fitted column names (reordered, extra columns ignored;
-        missing ones raise ValueError); arrays are taken by position."""
+        missing ones raise ValueError); arrays are taken by position. A Dask array or DataFrame gives
+        `Samples` over a Dask array, computed row block by row block when asked (see `dask_predict.py`)."""
+        if is_dask_array(x) or is_dask_dataframe(x):
+            from priorlab.priors import dask_predict
+
+            return Samples(dask_predict.member_values(self, x))
+        return Samples(self._member_values(x))
+
+    def _member_values(self, x: Any, name: str = "x", first_row: int = 0) -> np.ndarray:
+        """`predict(x)`'s (K, n, ...) array for an in-memory `x`; `name`, `first_row`: see `_outputs`."""
         state = self.state_
-        out, _ = self._outputs(x)
-        samples = self._as_samples(state, torch.softmax(out, dim=2) if self.task == "classification" else out)
-        self._check_finite(samples.samples)
-        return samples
+        out, _ = self._outputs(x, name, first_row)
+        values = self._as_samples(state, torch.softmax(out, dim=2) if self.task == "classification" else out).samples
+        self._check_finite(values, name, first_row)
+        return values
 
     def predict_distribution(self, x: Any) -> GaussianMixture:
         """The predictive distribution at each row of `x`: the uniform mixture of the members' Gaussians
         (`priorlab.predictive.GaussianMixture`, in the target's units), for `likelihood="gaussian"`.
 
         An ensemble trained with `likelihood="mse"` has no noise model (its members are point predictions),
-        so it is refused: use `predict(x)` for the members' spread, or fit with `likelihood="gaussian"`."""
-        state = self.state_
+        so it is refused: use `predict(x)` for the members' spread, or fit with `likelihood="gaussian"`.
+        A Dask array or DataFrame gives a mixture of Dask arrays, computed when asked (see `dask_predict.py`)."""
+        self.state_  # noqa: B018 (an unfitted ensemble is refused as such, before the likelihood)
         if not self._gaussian:
             raise ValueError(f"likelihood: predict_distribution needs members that model the noise "
                              f"(likelihood='gaussian'); this ensemble was fitted with likelihood="
                              f"{self.likelihood!r} for {self.task}, whose members are point predictions: use "
                              "predict(x) for their spread")
-        means, raw = self._outputs(x)
+        if is_dask_array(x) or is_dask_dataframe(x):
+            from priorlab.priors import dask_predict
+
+            return GaussianMixture(*dask_predict.mixture_values(self, x))
+        return GaussianMixture(*self._mixture_values(x))
+
+    def _mixture_values(self, x: Any, name: str = "x", first_row: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """`predict_distribution(x)`'s (K, n, ...) means and variances for an in-memory `x`; `name`,
+        `first_row`: see `_outputs`."""
+        state = self.state_
+        means, raw = self._outputs(x, name, first_row)
         variances = gaussian_variance(raw)
         if state.scaling is not None:
             variances = variances * state.scaling.y_scale.to(variances.dtype).square()
         means = self._as_samples(state, means).samples
         variances = variances.detach().cpu().numpy()
         variances = variances[..., 0] if state.squeeze else variances
-        self._check_finite(means)
-        self._check_finite(variances)
-        return GaussianMixture(means, variances)
+        self._check_finite(means, name, first_row)
+        self._check_finite(variances, name, first_row)
+        return means, variances
 
     def member(self, k: int) -> ModelWithPrior:
         """The trained member k as a standalone `ModelWithPrior` (a copy, except a shared fixed prior; in

@@ -10,8 +10,9 @@ import numpy as np
 import torch
 
 
-def as_float_array(value: Any, name: str) -> np.ndarray:
-    """numpy / pandas / torch / nested lists -> float64 ndarray, refusing non-numeric or non-finite data."""
+def as_float_array(value: Any, name: str, first_row: int = 0) -> np.ndarray:
+    """numpy / pandas / torch / nested lists -> float64 ndarray, refusing non-numeric or non-finite data.
+    `first_row`: the number messages give `value`'s first row (a block's offset in a larger input)."""
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     if hasattr(value, "columns"):  # a DataFrame: one dtype per column
@@ -21,15 +22,15 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
         kinds = [(dtype if dtype is not None else np.asarray(value).dtype).kind]
     if "b" in kinds:
         raise TypeError(f"{name}: expected numbers, got booleans (convert them with .astype(float) if meant)")
-    try:
-        array = np.asarray(value, dtype=np.float64)
+    try:  # C order: torch refuses the negative strides a DataFrame's columns can give
+        array = np.asarray(value, dtype=np.float64, order="C")
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name}: expected numeric data, got {type(value).__name__} ({exc})") from None
     if array.size == 0 or array.shape[0] == 0:
         raise ValueError(f"{name}: empty data (shape {array.shape})")
     bad = ~np.isfinite(array)
     if bad.any():
-        row = int(np.argwhere(bad)[0][0])
+        row = first_row + int(np.argwhere(bad)[0][0])
         raise ValueError(f"{name}: contains NaN or infinite values (first at row {row})")
     return array
 
@@ -65,9 +66,10 @@ def select_columns(x: Any, fitted: Sequence[str] | None, name: str) -> Any:
     return x.iloc[:, [names.index(n) for n in fitted]]
 
 
-def as_matrix(x: Any, name: str, n_features: int | None = None) -> np.ndarray:
-    """Inputs as a float64 (n, d) array: shape (n,) is one feature; `n_features` is the count fit saw."""
-    array = as_float_array(x, name)
+def as_matrix(x: Any, name: str, n_features: int | None = None, first_row: int = 0) -> np.ndarray:
+    """Inputs as a float64 (n, d) array: shape (n,) is one feature; `n_features` is the count fit saw;
+    `first_row` as in `as_float_array`."""
+    array = as_float_array(x, name, first_row)
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2:
