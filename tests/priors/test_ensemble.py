@@ -11,8 +11,11 @@ import pytest
 import torch
 from torch import nn
 
-from priorlab.priors import MLP, Ensemble, ModelWithPrior, osband_1d
-from priorlab.priors.training import FINITE_CHECK_EVERY, TrainingConfig, TrainingData, train
+from priorlab.priors import MLP, Ensemble, ModelWithPrior, member_data, osband_1d
+from priorlab.priors.bootstrap import resampled_rows
+from priorlab.priors.member_data import MemberData
+from priorlab.priors.seeding import member_keys, member_torch_seed
+from priorlab.priors.training import FINITE_CHECK_EVERY, TrainingConfig, train
 from priorlab.samples import Samples
 
 
@@ -61,6 +64,69 @@ def test_vectorised_members_equal_models_trained_alone(bootstrap, prior, weight_
             rebuilt = ensemble.member(k)(torch.tensor(grid))[:, 0].numpy()
         np.testing.assert_allclose(predictions[k], expected, atol=2e-4, rtol=1e-4)
         np.testing.assert_allclose(rebuilt, predictions[k], atol=1e-6)
+
+
+@pytest.mark.parametrize("bootstrap, prior, noise_std, offset_table", [
+    ("multinomial", "mlp", 0.0, True), ("multinomial", "mlp", 0.0, False), ("poisson", "sine", 0.3, False),
+    ("multinomial", "sine", 0.3, True)])
+def test_minibatch_members_equal_models_trained_alone_on_their_resample(bootstrap, prior, noise_std, offset_table,
+                                                                        monkeypatch):
+    """Minibatches, member by member: one `ModelWithPrior` with its own Adam steps through the ensemble's shuffled
+    positions, taking the rows at those positions of its own resample (multinomial) or the shared rows with
+    its own weights, and its own noisy targets (the full batch's, `Ensemble.target_noise`, at those rows); the
+    priors' outputs kept in a table or evaluated on each block of batches."""
+    monkeypatch.setattr(member_data, "OFFSET_TABLE_BYTES", 2**30 if offset_table else 0)
+    monkeypatch.setattr(member_data, "BLOCK_MEMBER_ROWS", 40)
+    x, y = osband_1d()
+    n, batch, epochs, seed = len(x), 6, 8, 5
+    ensemble = Ensemble(n_members=3, prior=prior, bootstrap=bootstrap, noise_std=noise_std, batch_size=batch,
+                        epochs=epochs, lr=1e-2, seed=seed).fit(x, y, progress=False)
+    grid = torch.linspace(-1, 2, 31)[:, None]
+    predictions = ensemble.predict(grid.numpy()).samples
+    weights, noise = ensemble.bootstrap_weights(n), ensemble.target_noise(n, 1)
+    for k in range(ensemble.n_members):
+        member = ensemble.build_member(k, 1, 1)
+        xt, yt = torch.tensor(x), torch.tensor(y) + torch.tensor(noise[k], dtype=torch.float32)
+        wt = torch.tensor(weights[k], dtype=torch.float32).unsqueeze(1)
+        keys = member_keys(seed, range(k, k + 1), "bootstrap")
+        optimizer = torch.optim.Adam(member.base_model.parameters(), lr=1e-2)
+        shuffle = torch.Generator().manual_seed(member_torch_seed(seed, None, "shuffle"))
+        for _ in range(epochs):
+            for positions in torch.randperm(n, generator=shuffle).split(batch):
+                if bootstrap == "multinomial":
+                    rows, w = resampled_rows(keys, positions, n)[0], torch.ones(len(positions), 1)
+                else:
+                    rows, w = positions, wt[positions]
+                optimizer.zero_grad()
+                (w * (member(xt[rows]) - yt[rows]).square()).mean().backward()
+                optimizer.step()
+        with torch.no_grad():
+            np.testing.assert_allclose(predictions[k], member(grid)[:, 0].numpy(), atol=2e-4, rtol=1e-4)
+
+
+def test_minibatch_classification_members_equal_models_trained_alone_on_their_resample():
+    """Each member's own resampled rows carry their own labels: torch's cross-entropy on them, member by member."""
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(25, 2)).astype(np.float32)
+    codes = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0.5).astype(int)
+    n, batch, epochs, seed = len(x), 4, 6, 9
+    ensemble = Ensemble(n_members=3, task="classification", hidden=(8,), batch_size=batch, epochs=epochs, lr=2e-2,
+                        seed=seed).fit(x, codes, progress=False)
+    probabilities = ensemble.predict(x).samples
+    xt, yt = torch.tensor(x), torch.tensor(codes)
+    for k in range(ensemble.n_members):
+        member = ensemble.build_member(k, 2, 3)
+        keys = member_keys(seed, range(k, k + 1), "bootstrap")
+        optimizer = torch.optim.Adam(member.base_model.parameters(), lr=2e-2)
+        shuffle = torch.Generator().manual_seed(member_torch_seed(seed, None, "shuffle"))
+        for _ in range(epochs):
+            for positions in torch.randperm(n, generator=shuffle).split(batch):
+                rows = resampled_rows(keys, positions, n)[0]
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(member(xt[rows]), yt[rows]).backward()
+                optimizer.step()
+        with torch.no_grad():
+            np.testing.assert_allclose(probabilities[k], torch.softmax(member(xt), dim=1).numpy(), atol=2e-5)
 
 
 def test_fast_mlp_path_equals_generic_torch_func_path():
@@ -474,7 +540,8 @@ def test_divergence_is_reported_at_its_first_epoch(step, member):
     """Losses are checked every few epochs, not after each: the error must still name the first non-finite
     epoch and its member, and come no later than the end of that check's block of epochs."""
     network = _LossGoesBad(step, member)
-    data = TrainingData(torch.zeros(5, 1), torch.zeros(3, 5, 1), torch.zeros(3, 5, 1), torch.ones(3, 5, 1))
+    keys = torch.zeros(3, 1, dtype=torch.int64)
+    data = MemberData(torch.zeros(5, 1), torch.zeros(5, 1), lambda x: torch.zeros(3, 5, 1), 1, "none", keys, keys, 0.0)
     config = TrainingConfig(epochs=40, lr=1e-3, weight_decay=0.0, batch_size=None, loss="mse", shuffle_seed=0)
     with pytest.raises(ValueError, match=rf"member {member}'s loss is not finite at epoch {step}\)"):
         train(network, data, config, progress=False)

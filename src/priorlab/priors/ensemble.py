@@ -1,6 +1,6 @@
 """`Ensemble`: K randomized-prior members (Osband et al., 2018) trained together.
 
-Member k is `base_k(x) + prior_scale * prior_k(x)`, trained on its own bootstrap weights and (optionally)
+Member k is `base_k(x) + prior_scale * prior_k(x)`, trained on its own bootstrap of the rows and (optionally)
 its own noisy copy of the targets. All members' parameters are stacked on a leading member axis and
 updated by one optimiser step per batch (see `stacked.py` and `training.py`); predictions come back as
 `Samples` whose draw axis is the member axis. The parameters are declared once, in `params.py`; what
@@ -33,14 +33,15 @@ from priorlab.priors.inputs import (
 )
 from priorlab.priors.io import load_model, save_model
 from priorlab.priors.losses import gaussian_variance, loss_name
+from priorlab.priors.member_data import MemberData, target_noise
 from priorlab.priors.nets import MLP, ModelWithPrior
 from priorlab.priors.params import ENSEMBLE_PARAMS, check_ensemble_params
 from priorlab.priors.prior import PriorNetwork, prior_term, resolve_prior
 from priorlab.priors.scaling import Standardizer
-from priorlab.priors.seeding import member_rng, member_torch_seed, seeded
+from priorlab.priors.seeding import member_keys, member_torch_seed, seeded
 from priorlab.priors.stacked import StackedNetwork, stack
 from priorlab.priors.state import FittedState, NotFittedError
-from priorlab.priors.training import TrainingConfig, TrainingData, train
+from priorlab.priors.training import TrainingConfig, train
 from priorlab.samples import Samples
 from priorlab.validation import bind, check_int, document, signature
 
@@ -67,7 +68,9 @@ class Ensemble:
     `weight_decay` adds weight_decay * theta to the gradient of the trainable part (a penalty
     weight_decay/2 * |theta|^2). `noise_std` perturbs each member's regression targets with its own fixed
     N(0, noise_std^2) noise. `standardize=True`: see `scaling.py`. Predictions are computed in float64, so
-    a row's prediction does not depend on the other rows it is predicted with.
+    a row's prediction does not depend on the other rows it is predicted with. With `batch_size` below the
+    number of rows, each step trains member k on `batch_size` rows of its own bootstrap, drawn on demand
+    (`member_data.py`): memory grows with the data and the batch, not with K times the data.
 
     `likelihood="gaussian"` (regression): each member's network has 2C outputs, C means and C raw
     variances, variance = softplus(raw) + VARIANCE_FLOOR (1e-6, in standardised units with
@@ -115,18 +118,17 @@ class Ensemble:
         return ModelWithPrior(base, prior, self.prior_scale, prior_columns=out_features if self._gaussian else None)
 
     def bootstrap_weights(self, n: int, members: range | None = None) -> np.ndarray:
-        """(K, n) per-example loss weights, one row per member of `members` (default all K); row k is
-        reproducible from (seed, k) alone."""
-        members = range(self.n_members) if members is None else members
-        return np.stack([bootstrap_schemes.bootstrap_weights(self.bootstrap, n, member_rng(self.seed, k, "bootstrap"))
-                         for k in members])
+        """(K, n) per-example loss weights of the full batch, one row per member of `members` (default all K);
+        row k is reproducible from (seed, k) alone. Minibatches draw from the same bootstrap
+        (`member_data.MemberData`)."""
+        keys = member_keys(self.seed, range(self.n_members) if members is None else members, "bootstrap")
+        return bootstrap_schemes.bootstrap_weights(self.bootstrap, n, keys).numpy()
 
     def target_noise(self, n: int, width: int, members: range | None = None) -> np.ndarray:
         """(K, n, width) fixed N(0, noise_std^2) perturbations of each member's regression targets, one per
         member of `members` (default all K)."""
-        members = range(self.n_members) if members is None else members
-        return np.stack([self.noise_std * member_rng(self.seed, k, "noise").standard_normal((n, width))
-                         for k in members])
+        keys = member_keys(self.seed, range(self.n_members) if members is None else members, "noise")
+        return self.noise_std * target_noise(keys, torch.arange(n), width).numpy()
 
     # --- fitting ------------------------------------------------------------------------------------
 
@@ -149,6 +151,9 @@ class Ensemble:
         feature_names = column_names(x, "x")
         array = as_matrix(x, "x")
         targets = encode_targets(y, self.task, array.shape[0])
+        if array.shape[0] > bootstrap_schemes.MAX_ROWS // targets.width:
+            raise ValueError(f"x: {array.shape[0]} rows; a fit of {targets.width} output(s) takes at most "
+                             f"{bootstrap_schemes.MAX_ROWS // targets.width} (the bootstrap's counters are 32-bit)")
         regression = self.task == "regression"
         inputs = torch.tensor(array, dtype=torch.float32, device=self.device)
         y_train = torch.tensor(targets.values, device=self.device)
@@ -191,29 +196,30 @@ class Ensemble:
         logger.info("trained %d members in %.2f s", self.n_members, self.fit_seconds_)
         return self
 
-    def _build_members(self, data: TrainingSet, members: range
-                       ) -> tuple[StackedNetwork, PriorNetwork, TrainingData]:
+    def _build_members(self, data: TrainingSet, members: range) -> tuple[StackedNetwork, PriorNetwork, MemberData]:
         """Members `members` (a range of member indices) built exactly as a fit of all K builds them, stacked,
         with their training data: what `fit` trains in this process (all K) and a Dask worker trains for
         its group (`sharding.train_group`)."""
-        inputs, (n, d), width, k_members = data.x, data.x.shape, data.width, len(members)
-        built = [self.build_member(k, d, width) for k in members]
+        built = [self.build_member(k, data.x.shape[1], data.width) for k in members]
         network, prior = self._stack_members([m.base_model for m in built], [m.prior_model for m in built])
         if self.base is not None:
-            self._check_base_width(network, inputs, width)
+            self._check_base_width(network, data.x, data.width)
+        y = data.y.float() if self.task == "regression" else data.y
+        training = MemberData(data.x, y, functools.partial(self._prior_offset, prior, data.width),
+                              self._network_width(data.width), self.bootstrap,
+                              member_keys(self.seed, members, "bootstrap", self.device),
+                              member_keys(self.seed, members, "noise", self.device),
+                              self.noise_std if self.task == "regression" else 0.0)
+        return network, prior, training
+
+    def _prior_offset(self, prior: PriorNetwork, width: int, inputs: torch.Tensor) -> torch.Tensor:
+        """What the frozen priors add to the trainable networks' outputs on `inputs`, (K, B, network width): the
+        scaled prior, on the means only for Gaussian members (their variance columns get nothing)."""
         offset = prior_term(prior, inputs, self.prior_scale, width, self._network_width(width))
-        if self._gaussian:  # the prior moves the means; the variance columns get nothing
-            offset = torch.cat([offset.expand(k_members, n, width), torch.zeros(k_members, n, width,
-                                                                                 device=self.device)], dim=2)
-        y_train = data.y
-        if self.task == "regression":
-            y_train = y_train.float().unsqueeze(0).expand(k_members, -1, -1)
-            if self.noise_std > 0:
-                y_train = y_train + torch.as_tensor(self.target_noise(n, width, members), dtype=torch.float32,
-                                                    device=self.device)
-        weights = torch.as_tensor(self.bootstrap_weights(n, members), dtype=torch.float32,
-                                  device=self.device).unsqueeze(-1)
-        return network, prior, TrainingData(inputs, y_train, offset, weights)
+        if not self._gaussian:
+            return offset
+        means = offset.expand(prior.n_members, inputs.shape[-2], width)
+        return torch.cat([means, torch.zeros_like(means)], dim=2)
 
     def _stack_members(self, bases: list[torch.nn.Module], priors: list[torch.nn.Module]
                        ) -> tuple[StackedNetwork, PriorNetwork]:

@@ -118,11 +118,11 @@ def encode_targets(y: Any, task: str, n: int) -> Targets:
 def check_as_seen(values: torch.Tensor, name: str, columns: Sequence[str] | None = None) -> None:
     """Refuse values that stop being finite as the network sees them (float32, after standardisation):
     1e39 is a fine float64 but infinite in float32, so the check runs after the conversion, not before."""
-    bad = ~torch.isfinite(values)
-    if bool(bad.any()):
-        flat = bad.reshape(values.shape[0], -1)
-        row, column = (int(i) for i in torch.nonzero(flat)[0])
-        where = f"column {columns[column]!r}, " if columns is not None else ""
-        where += f"column {column}, " if columns is None and flat.shape[1] > 1 else ""
-        raise ValueError(f"{name}: {where}row {row}: too large for the network, which computes in "
-                         f"float32 (largest magnitude {np.finfo(np.float32).max:.3g}); rescale the column")
+    if bool(torch.isfinite(values).all()):  # one boolean pass; the bad entry is looked for only when there is one
+        return
+    flat = (~torch.isfinite(values)).reshape(values.shape[0], -1)
+    row, column = (int(i) for i in torch.nonzero(flat)[0])
+    where = f"column {columns[column]!r}, " if columns is not None else ""
+    where += f"column {column}, " if columns is None and flat.shape[1] > 1 else ""
+    raise ValueError(f"{name}: {where}row {row}: too large for the network, which computes in "
+                     f"float32 (largest magnitude {np.finfo(np.float32).max:.3g}); rescale the column")

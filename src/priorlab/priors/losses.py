@@ -46,7 +46,7 @@ def split_gaussian(out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 def member_losses(out: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, loss: str) -> torch.Tensor:
     """Loss of each member, shape (K,). out: (K, B, C) ((K, B, 2C) for "gaussian"); weights: (K, B, 1);
-    y: (K, B, C) or labels (B,)."""
+    y: (K, B, C), or labels (B,) shared by all members or (K, B) each member's own."""
     batch = out.shape[1]
     if loss == "mse":
         per_example = (out - y).square().mean(dim=2, keepdim=True)
@@ -54,10 +54,15 @@ def member_losses(out: torch.Tensor, y: torch.Tensor, weights: torch.Tensor, los
         mean, var = split_gaussian(out)
         per_example = (0.5 * (torch.log(var) + (mean - y).square() / var) + _HALF_LOG_2PI).mean(dim=2, keepdim=True)
     elif loss == "cross_entropy":
-        per_example = -torch.log_softmax(out, dim=2).gather(2, y.view(1, -1, 1).expand(out.shape[0], -1, 1))
+        per_example = -torch.log_softmax(out, dim=2).gather(2, _label_index(y, out.shape[0]))
     else:
         raise ValueError(f"loss: expected one of {', '.join(LOSSES)}; got {loss!r}")
     return (per_example * weights).sum(dim=(1, 2)) / batch
+
+
+def _label_index(labels: torch.Tensor, n_members: int) -> torch.Tensor:
+    """Labels (B,) shared by all members or (K, B) per member, as a (K, B, 1) index into the classes."""
+    return labels.unsqueeze(-1) if labels.dim() == 2 else labels.view(1, -1, 1).expand(n_members, -1, 1)
 
 
 def member_losses_and_grad(
@@ -76,7 +81,7 @@ def member_losses_and_grad(
     if loss != "cross_entropy":
         raise ValueError(f"loss: expected one of {', '.join(LOSSES)}; got {loss!r}")
     log_probs = torch.log_softmax(out, dim=2)
-    labels = y.view(1, -1, 1).expand(out.shape[0], -1, 1)
+    labels = _label_index(y, out.shape[0])
     scaled = weights * (1.0 / batch)
     losses = -(log_probs.gather(2, labels) * scaled).sum(dim=(1, 2))
     grad = log_probs.exp_()

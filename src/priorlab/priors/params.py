@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from priorlab.priors.bootstrap import SCHEMES
 from priorlab.validation import (
     Boolean,
     Choice,
@@ -24,6 +23,7 @@ from priorlab.validation import (
     check_params,
 )
 
+BOOTSTRAP_SCHEMES = ("multinomial", "poisson", "bernoulli", "exponential", "none")
 PRIOR_NAMES = ("mlp", "sine", "none")
 TASKS = ("regression", "classification")
 LR_SCHEDULES = ("constant", "cosine")
@@ -77,7 +77,7 @@ ENSEMBLE_PARAMS = (
     Param("prior", "mlp", PriorSpec(), "prior function added to each member; mlp: a frozen random network per "
           "member, sine: sin(3x)"),
     Param("prior_scale", 1.0, Number(0.0), "scale beta of the prior function"),
-    Param("bootstrap", "multinomial", Choice(SCHEMES), "how each member reweights the training examples"),
+    Param("bootstrap", "multinomial", Choice(BOOTSTRAP_SCHEMES), "how each member reweights the training examples"),
     Param("noise_std", 0.0, Number(0.0), "std of each member's fixed Gaussian noise added to regression targets"),
     Param("weight_decay", 0.0, Number(0.0), "Adam's coupled L2 penalty on the trainable part"),
     Param("lr", 1e-2, Number(0.0, strict=True), "Adam learning rate"),

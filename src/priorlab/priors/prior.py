@@ -34,7 +34,7 @@ class PriorNetwork(Protocol):
 
     n_members: int
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor: ...  # (K, n, width), in x's dtype
+    def forward(self, x: torch.Tensor) -> torch.Tensor: ...  # (n, d) or (K, n, d) -> (K, n, width), in x's dtype
 
     def member_module(self, k: int) -> nn.Module: ...
 
@@ -62,11 +62,13 @@ class SharedPrior:
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # run in x's dtype without converting the user's module in place
         state = in_dtype({**dict(self.function.named_parameters()), **dict(self.function.named_buffers())}, x.dtype)
-        out = functional_call(self.function, state, (x,))
-        if out.dim() == 0 or out.shape[0] != x.shape[0]:
-            raise ValueError(f"prior: returned shape {tuple(out.shape)} for inputs of shape {tuple(x.shape)}; "
+        rows = x.reshape(-1, x.shape[-1])  # (K, B, d): each member's own rows, evaluated as one batch
+        out = functional_call(self.function, state, (rows,))
+        if out.dim() == 0 or out.shape[0] != rows.shape[0]:
+            raise ValueError(f"prior: returned shape {tuple(out.shape)} for inputs of shape {tuple(rows.shape)}; "
                              "expected one row per input row")
-        return out.reshape(x.shape[0], -1).to(x.dtype).unsqueeze(0).expand(self.n_members, -1, -1)
+        out = out.reshape(rows.shape[0], -1).to(x.dtype)
+        return out.view(*x.shape[:-1], -1) if x.dim() == 3 else out.unsqueeze(0).expand(self.n_members, -1, -1)
 
     def member_module(self, k: int) -> nn.Module:
         return self.function

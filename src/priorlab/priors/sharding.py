@@ -1,10 +1,11 @@
 """An ensemble's members trained in groups on the workers of a Dask cluster and gathered into one ensemble.
 
-Member k depends only on (seed, k): its initial weights, prior, bootstrap weights and target noise come from
-its own streams (`seeding.py`), and the minibatch order is one ensemble-wide stream that every member sees
-alike. So a group of members [a, b) trained on its own, as a stacked ensemble of b - a members, is exactly
-members a..b-1 of the in-process fit, and the gathered ensemble is the in-process one, with the same training
-history.
+Member k depends only on (seed, k): its initial weights, prior, bootstrap and target noise come from its own
+streams (`seeding.py`), and the minibatch order (of positions in each member's bootstrap) is one ensemble-wide
+stream that every member sees alike. So a group of members [a, b) trained on its own, as a stacked ensemble
+of b - a members, is members a..b-1 of the in-process fit, and the gathered ensemble is the in-process one,
+with the same training history (to float rounding: the priors' outputs may be evaluated in blocks of another
+size, see `member_data.py`).
 
 The training rows, standardised once by the client, go to every worker once (`scatter(broadcast=True)`) with
 the ensemble's parameters; each task builds its group (`Ensemble._build_members`), trains it and returns its

@@ -2,7 +2,7 @@
 
 Member k's loss depends only on member k's parameters, so minimising the sum of member losses with
 one Adam over the stacked tensors gives each member exactly the update it would get alone (Adam is
-elementwise). The prior term is frozen, so it arrives precomputed in `TrainingData.offset`.
+elementwise). What each member sees, batch by batch, is `member_data.MemberData`'s to compute.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from priorlab.priors.member_data import MemberData
 from priorlab.priors.stacked import StackedNetwork
 
 logger = logging.getLogger(__name__)
@@ -49,24 +50,6 @@ def step_threads(network: StackedNetwork, batch_rows: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(previous)
-
-
-@dataclass
-class TrainingData:
-    """Everything a step needs, on the training device, member axis first where it varies by member."""
-
-    x: torch.Tensor  # (n, d) inputs shared by all members
-    y: torch.Tensor  # (K, n, C) per-member regression targets, or (n,) integer class labels
-    offset: torch.Tensor  # (K, n, C) scaled prior outputs, added to the trainable network's output
-    weights: torch.Tensor  # (K, n, 1) bootstrap weights
-
-    @property
-    def n(self) -> int:
-        return self.x.shape[0]
-
-    def batch(self, index: torch.Tensor) -> TrainingData:
-        y = self.y[index] if self.y.dim() == 1 else self.y[:, index]
-        return TrainingData(self.x[index], y, self.offset[:, index], self.weights[:, index])
 
 
 @dataclass
@@ -107,7 +90,7 @@ def learning_rate(config: TrainingConfig, epoch: int) -> float:
 
 def train(
     network: StackedNetwork,
-    data: TrainingData,
+    data: MemberData,
     config: TrainingConfig,
     *,
     progress: bool = True,
@@ -129,6 +112,7 @@ def train(
     full_batch = config.batch_size is None or config.batch_size >= data.n
     generator = torch.Generator().manual_seed(config.shuffle_seed)
     history = torch.zeros(config.epochs, network.n_members, device=data.x.device)
+    full = data.full() if full_batch else None
     n_batches = 1 if full_batch else -(-data.n // config.batch_size)
     logger.info("training %d members for %d epochs (%d batches each)", network.n_members, config.epochs, n_batches)
     epochs = tqdm(range(config.epochs), disable=not progress, desc="training", unit="epoch", leave=False)
@@ -137,10 +121,10 @@ def train(
         for epoch in epochs:
             lr = learning_rate(config, epoch)
             if full_batch:
-                batches = (data,)
+                batches = (full,)
             else:
                 order = torch.randperm(data.n, generator=generator).to(data.x.device)
-                batches = (data.batch(i) for i in order.split(config.batch_size))
+                batches = data.minibatches(order, config.batch_size)
             for batch in batches:
                 losses = network.losses_and_grad(batch.x, batch.offset, batch.y, batch.weights, config.loss)
                 step(lr)
