@@ -30,6 +30,7 @@ from priorlab.priors.inputs import (
     encode_targets,
     select_columns,
     target_names,
+    training_tensor,
 )
 from priorlab.priors.io import load_model, save_model
 from priorlab.priors.losses import gaussian_variance, loss_name
@@ -52,7 +53,7 @@ class TrainingSet(NamedTuple):
     """The training rows as every member sees them (standardised with `standardize=True`): what `fit` builds
     its members for, in this process or on each Dask worker."""
 
-    x: torch.Tensor  # (n, d) float32 inputs
+    x: torch.Tensor  # (n, d) inputs: float64 as given, or float32 (standardised, or on a GPU)
     y: torch.Tensor  # (n, C) regression targets, or (n,) class indices
     width: int  # regression targets, or classes
 
@@ -155,7 +156,7 @@ class Ensemble:
             raise ValueError(f"x: {array.shape[0]} rows; a fit of {targets.width} output(s) takes at most "
                              f"{bootstrap_schemes.MAX_ROWS // targets.width} (the bootstrap's counters are 32-bit)")
         regression = self.task == "regression"
-        inputs = torch.tensor(array, dtype=torch.float32, device=self.device)
+        inputs = training_tensor(array, self.device)
         y_train = torch.tensor(targets.values, device=self.device)
         check_as_seen(inputs, "x", feature_names)
         targets_named = target_names(y) if regression else None
@@ -163,6 +164,7 @@ class Ensemble:
             check_as_seen(y_train.float(), "y", targets_named)
         scaling = None
         if self.standardize:
+            inputs = inputs.to(torch.float32)  # the scaling is fitted, and saved, in float32
             scaling = Standardizer.fit(inputs, y_train if regression else None)
             inputs = scaling.inputs(inputs)
             y_train = scaling.targets(y_train) if regression else y_train

@@ -3,11 +3,15 @@ matrices (every error names the argument and the first bad row), and targets enc
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import torch
+
+CHECK_ROWS = 2**16
+"""Rows converted to float32 at a time by `check_as_seen`."""
 
 
 def as_float_array(value: Any, name: str, first_row: int = 0) -> np.ndarray:
@@ -115,14 +119,27 @@ def encode_targets(y: Any, task: str, n: int) -> Targets:
     return targets
 
 
+def training_tensor(array: np.ndarray, device: torch.device | str) -> torch.Tensor:
+    """Training inputs on `device`: on the CPU the float64 array itself, shared, not copied (training only reads
+    it and converts each batch to float32); elsewhere a float32 copy, half the device memory."""
+    if torch.device(device).type != "cpu":
+        return torch.tensor(array, dtype=torch.float32, device=device)
+    with warnings.catch_warnings():  # a read-only array (pandas' copy-on-write) is fine: nothing writes to it
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.as_tensor(array)
+
+
 def check_as_seen(values: torch.Tensor, name: str, columns: Sequence[str] | None = None) -> None:
     """Refuse values that stop being finite as the network sees them (float32, after standardisation):
-    1e39 is a fine float64 but infinite in float32, so the check runs after the conversion, not before."""
-    if bool(torch.isfinite(values).all()):  # one boolean pass; the bad entry is looked for only when there is one
-        return
-    flat = (~torch.isfinite(values)).reshape(values.shape[0], -1)
-    row, column = (int(i) for i in torch.nonzero(flat)[0])
-    where = f"column {columns[column]!r}, " if columns is not None else ""
-    where += f"column {column}, " if columns is None and flat.shape[1] > 1 else ""
-    raise ValueError(f"{name}: {where}row {row}: too large for the network, which computes in "
-                     f"float32 (largest magnitude {np.finfo(np.float32).max:.3g}); rescale the column")
+    1e39 is a fine float64 but infinite in float32, so the check converts, block of rows by block of rows
+    (float64 training data is not copied whole)."""
+    for start in range(0, values.shape[0], CHECK_ROWS):
+        block = values[start:start + CHECK_ROWS].to(torch.float32)
+        if bool(torch.isfinite(block).all()):
+            continue
+        flat = (~torch.isfinite(block)).reshape(block.shape[0], -1)
+        row, column = (int(i) for i in torch.nonzero(flat)[0])
+        where = f"column {columns[column]!r}, " if columns is not None else ""
+        where += f"column {column}, " if columns is None and flat.shape[1] > 1 else ""
+        raise ValueError(f"{name}: {where}row {start + row}: too large for the network, which computes in "
+                         f"float32 (largest magnitude {np.finfo(np.float32).max:.3g}); rescale the column")

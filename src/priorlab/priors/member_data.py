@@ -22,7 +22,7 @@ from priorlab.priors.seeding import counter_uniforms
 #: activations, whatever K is, and enough rows that per-step overhead no longer shows
 BLOCK_MEMBER_ROWS = 2**14
 #: the prior's outputs on every member and row are computed once and kept when they take at most this many bytes
-#: or no more than the inputs; otherwise they are evaluated on each block of minibatches
+#: or no more than the inputs would in float32; otherwise they are evaluated on each block of minibatches
 OFFSET_TABLE_BYTES = 2**24
 
 
@@ -53,7 +53,7 @@ def target_noise(keys: torch.Tensor, rows: torch.Tensor, width: int) -> torch.Te
 class MemberData:
     """The training rows and what makes them each member's own: a bootstrap, target noise, a prior."""
 
-    x: torch.Tensor  # (n, d) float32 inputs
+    x: torch.Tensor  # (n, d) inputs, float32 or float64 (the caller's array, not copied): batches are float32
     y: torch.Tensor  # (n, C) float32 regression targets, or (n,) class indices
     prior_offset: Callable[[torch.Tensor], torch.Tensor]  # inputs (B, d) or (K, B, d) -> (K, B, at most width)
     width: int  # outputs of each member's network
@@ -64,7 +64,21 @@ class MemberData:
 
     def __post_init__(self) -> None:
         size = self.n_members * self.n * self.width * 4
-        self._offset_table = self.prior_offset(self.x) if size <= max(OFFSET_TABLE_BYTES, self.x.nbytes) else None
+        self._offset_table = None
+        if size <= max(OFFSET_TABLE_BYTES, self.x.nbytes // 2):
+            self._offset_table = self._offsets_by_block()
+
+    def _offsets_by_block(self) -> torch.Tensor:
+        """The priors' outputs on every row, (K, n, width), evaluated block by block into one preallocated
+        table: the activations stay block-sized and are freed before the next block, so none outlives it."""
+        rows = max(1, BLOCK_MEMBER_ROWS // self.n_members)
+        table = None
+        for start in range(0, self.n, rows):
+            block = self.prior_offset(self.x[start:start + rows].to(torch.float32))
+            if table is None:
+                table = block.new_empty(self.n_members, self.n, block.shape[-1])
+            table[:, start:start + rows] = block
+        return table
 
     @property
     def n(self) -> int:
@@ -98,7 +112,8 @@ class MemberData:
         """All n rows, every member's bootstrap as per-row weights (multinomial: the resample's counts)."""
         rows = torch.arange(self.n, device=self.x.device)
         weights = bootstrap_weights(self.bootstrap, self.n, self.bootstrap_keys).to(torch.float32).unsqueeze(-1)
-        return TrainingData(self.x, self._targets(rows), self._offset(self.x, rows), weights)
+        x = self.x.to(torch.float32)
+        return TrainingData(x, self._targets(rows), self._offset(x, rows), weights)
 
     def minibatches(self, order: torch.Tensor, batch_size: int) -> Iterator[TrainingData]:
         """The batches of `batch_size` positions of `order` (a permutation of 0..n-1), in order. They are drawn
@@ -118,5 +133,5 @@ class MemberData:
         else:
             rows = positions
             weights = row_weights(self.bootstrap, self.bootstrap_keys, rows).to(torch.float32).unsqueeze(-1)
-        x = self.x[rows]
+        x = self.x[rows].to(torch.float32)
         return TrainingData(x, self._targets(rows), self._offset(x, rows), weights)

@@ -19,6 +19,7 @@ import itertools
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+import torch
 from torch import nn
 from tqdm.auto import tqdm
 
@@ -115,7 +116,7 @@ def fit_on_cluster(ensemble: Ensemble, data: TrainingSet, *, client: Any, schedu
     check_workers(client)
     n_workers = len(client.scheduler_info().get("workers", {}))
     groups = member_ranges(ensemble.n_members, member_groups or max(1, n_workers))
-    shipped = data._replace(x=data.x.cpu(), y=data.y.cpu())
+    shipped = data._replace(x=data.x.cpu().to(torch.float32), y=data.y.cpu())  # as training reads it: half the bytes
     ensemble_future, data_future = client.scatter([ensemble, shipped], broadcast=True, hash=False)
     futures = [client.submit(train_group, ensemble_future, data_future, members, pure=False) for members in groups]
     sizes = {future.key: len(members) for future, members in zip(futures, groups, strict=True)}
