@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from priorlab.benford import analyze
-from priorlab.priors import Ensemble, RandomizedPriorRegressor
+from priorlab.priors import Ensemble, RandomizedPriorRegressor, inputs
 
 X = np.linspace(-1, 1, 16).reshape(-1, 2)
 Y = X.sum(axis=1)
@@ -95,3 +95,13 @@ def test_a_failed_refit_leaves_the_ensemble_unfitted_not_half_fitted():
         ensemble.fit(_with(X, 0, 0, 1e39), Y, progress=False)
     with pytest.raises(ValueError, match="not fitted"):
         ensemble.predict(X)
+
+
+@pytest.mark.parametrize("row", [0, 3, 4, 9, 11])
+def test_a_float32_overflow_is_found_in_any_block_of_rows(row, monkeypatch):
+    """The float32 check converts a few rows at a time: the error names the row in the whole input."""
+    monkeypatch.setattr(inputs, "CHECK_ROWS", 4)
+    x = np.zeros((12, 3))
+    x[row, 2] = -1e39
+    with pytest.raises(ValueError, match=rf"^x: column 2, row {row}: too large"):
+        Ensemble(n_members=2, epochs=1).fit(x, np.zeros(12), progress=False)
