@@ -92,3 +92,15 @@ def test_members_of_one_stack_share_their_activation():
         StackedMLP([MLP(2, (3,), 1, "selu"), MLP(2, (3,), 1, "relu")])
     with pytest.raises(ValueError, match="activation: expected one of selu, relu; got 'tanh'"):
         MLP(2, (3,), 1, "tanh")
+
+
+@settings(max_examples=30, deadline=None)
+@given(widths=st.lists(st.integers(1, 12), min_size=2, max_size=5), seeds=st.lists(st.integers(0, 2**63 - 1),
+       min_size=1, max_size=4), activation=st.sampled_from(ACTIVATIONS))
+def test_mlps_initialised_in_place_equal_mlps_built_one_by_one(widths, seeds, activation):
+    """`StackedMLP.initialised` draws what building each `MLP` under its seed draws, bit for bit."""
+    built = StackedMLP([seeded(lambda: MLP(widths[0], widths[1:-1], widths[-1], activation), seed)
+                        for seed in seeds])
+    drawn = StackedMLP.initialised(widths, seeds, activation)
+    assert drawn.widths == built.widths and drawn.activation == activation
+    assert torch.equal(drawn.flat, built.flat)

@@ -40,7 +40,7 @@ from priorlab.priors.params import ENSEMBLE_PARAMS, check_ensemble_params
 from priorlab.priors.prior import PriorNetwork, prior_term, resolve_prior
 from priorlab.priors.scaling import Standardizer
 from priorlab.priors.seeding import member_keys, member_torch_seed, seeded
-from priorlab.priors.stacked import StackedNetwork, stack
+from priorlab.priors.stacked import StackedMLP, StackedNetwork, stack
 from priorlab.priors.state import FittedState, NotFittedError
 from priorlab.priors.training import TrainingConfig, train
 from priorlab.samples import Samples
@@ -202,13 +202,20 @@ class Ensemble:
         """Members `members` (a range of member indices) built exactly as a fit of all K builds them, stacked,
         with their training data: what `fit` trains in this process (all K) and a Dask worker trains for
         its group (`sharding.train_group`)."""
-        built = [self.build_member(k, data.x.shape[1], data.width) for k in members]
-        network, prior = self._stack_members([m.base_model for m in built], [m.prior_model for m in built])
+        network_width = self._network_width(data.width)
+        new_base = functools.partial(self._new_base, data.x.shape[1], network_width)
+        mlp = ([data.x.shape[1], *self.hidden, network_width], self.activation) if self.base is None else None
+        base_seeds = [member_torch_seed(self.seed, k, "base") for k in members]
+        prior_seeds = [member_torch_seed(self.seed, k, "prior") for k in members]
+        # as `build_member` builds them; the library's MLPs drawn straight into stacked tensors
+        network = (StackedMLP.initialised(mlp[0], base_seeds, mlp[1]) if mlp is not None
+                   else stack([seeded(new_base, seed) for seed in base_seeds], fast=False)).to(self.device)
+        prior = self._prior.build(prior_seeds, new_base, mlp).to(self.device)
         if self.base is not None:
             self._check_base_width(network, data.x, data.width)
         y = data.y.float() if self.task == "regression" else data.y
-        training = MemberData(data.x, y, functools.partial(self._prior_offset, prior, data.width),
-                              self._network_width(data.width), self.bootstrap,
+        training = MemberData(data.x, y, functools.partial(self._prior_offset, prior, data.width), network_width,
+                              self.bootstrap,
                               member_keys(self.seed, members, "bootstrap", self.device),
                               member_keys(self.seed, members, "noise", self.device),
                               self.noise_std if self.task == "regression" else 0.0)

@@ -120,6 +120,12 @@ class Prior(ABC):
     def stack(self, members: Sequence[nn.Module], fast: bool) -> PriorNetwork:
         """The members' priors as one network (`fast`: the base is the library's MLP)."""
 
+    def build(self, torch_seeds: Sequence[int], new_base: Factory, mlp: tuple[list[int], str] | None
+              ) -> PriorNetwork:
+        """The priors of the members whose prior streams have these torch seeds, stacked as `member` builds them
+        and `stack` stacks them. `mlp`: the base is the library's MLP, of these widths and activation."""
+        return self.stack([self.member(seed, new_base) for seed in torch_seeds], fast=mlp is not None)
+
     def tensors(self, network: PriorNetwork) -> dict[str, torch.Tensor]:
         return {}
 
@@ -143,6 +149,12 @@ class RandomNetworkPrior(Prior):
 
     def stack(self, members: Sequence[nn.Module], fast: bool) -> PriorNetwork:
         return stack(members, fast and self.factory is None)
+
+    def build(self, torch_seeds: Sequence[int], new_base: Factory, mlp: tuple[list[int], str] | None
+              ) -> PriorNetwork:
+        if mlp is None or self.factory is not None:
+            return super().build(torch_seeds, new_base, mlp)
+        return StackedMLP.initialised(mlp[0], torch_seeds, mlp[1])
 
     def tensors(self, network: StackedMLP) -> dict[str, torch.Tensor]:
         return {"prior.flat": network.flat.detach().cpu().contiguous()}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -95,6 +96,30 @@ class StackedMLP:
             blocks.append(torch.stack([ls[depth].weight.detach().T for ls in layers]).reshape(-1))
             blocks.append(torch.stack([ls[depth].bias.detach() for ls in layers]).reshape(-1))
         self._setup(torch.cat(blocks), widths, len(members), activations.pop())
+
+    @classmethod
+    def initialised(cls, widths: Sequence[int], torch_seeds: Sequence[int], activation: str = "selu") -> StackedMLP:
+        """K freshly initialised `MLP`s of layer widths [in, hidden..., out], member k exactly as
+        `seeding.seeded(lambda: MLP(...), torch_seeds[k])` builds it, drawn straight into the stacked tensors: the
+        same draws in the same order from a generator in the same state (nn.Linear's initialisation layer by
+        layer, then the Glorot-uniform weights), without K modules, whose construction dominated short fits."""
+        widths = [int(w) for w in widths]
+        layers = list(itertools.pairwise(widths))
+        weights = [torch.empty(len(torch_seeds), b, a) for a, b in layers]  # nn.Linear's (out, in) layout
+        biases = [torch.empty(len(torch_seeds), 1, b) for _, b in layers]
+        generator = torch.Generator()
+        for k, seed in enumerate(torch_seeds):
+            generator.manual_seed(seed)
+            for weight, bias in zip(weights, biases, strict=True):  # nn.Linear.reset_parameters
+                nn.init.kaiming_uniform_(weight[k], a=math.sqrt(5), generator=generator)
+                bound = 1 / math.sqrt(weight.shape[2])
+                nn.init.uniform_(bias[k], -bound, bound, generator=generator)
+            for weight in weights:
+                nn.init.xavier_uniform_(weight[k], generator=generator)
+        blocks = [t.reshape(-1) for w, b in zip(weights, biases, strict=True) for t in (w.transpose(1, 2), b)]
+        self = cls.__new__(cls)
+        self._setup(torch.cat(blocks), widths, len(torch_seeds), activation)
+        return self
 
     @classmethod
     def from_flat(cls, flat: torch.Tensor, widths: Sequence[int], n_members: int, activation: str = "selu"
