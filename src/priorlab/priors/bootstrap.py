@@ -51,10 +51,11 @@ def row_weights(name: str, keys: torch.Tensor, rows: torch.Tensor) -> torch.Tens
 
 def bootstrap_weights(name: str, n: int, keys: torch.Tensor) -> torch.Tensor:
     """(K, n) float64 per-example weights of all n rows, mean 1 in expectation: the multinomial resample's
-    counts, or `row_weights`. Member by member, so no K x n integer table is held at once."""
+    counts, or `row_weights`."""
     check_choice(name, "bootstrap", SCHEMES)
     rows = torch.arange(n, device=keys.device)
     if name != "multinomial":
         return row_weights(name, keys, rows)
-    return torch.stack([torch.bincount(resampled_rows(key.view(1, 1), rows, n)[0], minlength=n).to(torch.float64)
-                        for key in keys])
+    members = torch.arange(keys.shape[0], device=keys.device).unsqueeze(1)
+    flat = (resampled_rows(keys, rows, n) + members * n).reshape(-1)  # member k's rows counted in bins k*n...
+    return torch.bincount(flat, minlength=keys.shape[0] * n).reshape(-1, n).to(torch.float64)
