@@ -61,9 +61,14 @@ class Device:
         import torch
 
         try:
-            return torch.device(value)
+            device = torch.device(value)
         except (RuntimeError, TypeError) as exc:
             raise ValueError(f"{name}: not a torch device ({exc})") from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"{name}: {device} asked for, but this torch ({torch.__version__}) sees no CUDA device")
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            raise ValueError(f"{name}: {device} asked for, but this torch ({torch.__version__}) has no MPS device")
+        return device
 
     def describe(self) -> str:
         return "a torch device such as 'cpu' or 'cuda'"
