@@ -106,3 +106,12 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
     if LM_EXTRA or module_path.name == "__init__.py":
         return None
     return _LMOptionalModule.from_parent(parent, path=module_path)
+
+
+def load_benchmark(name: str) -> types.ModuleType:
+    """A script of benchmarks/ imported as a module, for the tests that run it small."""
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -3,22 +3,16 @@ with the peak memory of a fresh process (at least the interpreter's) and a rate 
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_predict_stream.py"
+from tests.conftest import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_predict_stream", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_predict_stream")
 
 
 def test_the_data_is_written_in_pieces_of_the_asked_shape(bench, tmp_path, monkeypatch):
