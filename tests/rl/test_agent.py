@@ -104,3 +104,16 @@ def test_continuous_actions_and_unknown_agents_are_refused_by_name():
         make_agent(DeepSeaEnv(4), "epsilon")
     with pytest.raises(ValueError, match=r"^mask_prob:"):
         agent_config("prior", mask_prob=1.5)
+
+
+def test_learning_time_and_exponent_by_hand():
+    from priorlab.rl.experiment import DeepSeaResult, learning_time
+    from priorlab.rl.sweep import fit_exponent
+
+    assert learning_time([False] * 9 + [True]) == 10  # 1 of 10 episodes: exactly 10%
+    assert learning_time([False] * 10) is None
+    assert learning_time([True]) == 1
+    runs = [DeepSeaResult(n, "prior", 0, 0, round(3 * n**2.5), 0, 0.0) for n in (10, 20, 40)]
+    slope, se = fit_exponent([*runs, DeepSeaResult(50, "dqn", 0, 9, None, 0, 0.0)])
+    assert slope == pytest.approx(2.5, abs=1e-3) and se == pytest.approx(0, abs=1e-3)
+    assert fit_exponent([DeepSeaResult(n, "prior", 0, 0, 1, 0, 0.0) for n in (4, 6, 8)]) == (0.0, None)

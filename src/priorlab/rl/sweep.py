@@ -59,7 +59,8 @@ def fit_exponent(runs: list[DeepSeaResult], agent: str = "prior") -> tuple[float
     if len(points) < 2 or len(set(points[:, 0])) < 2:
         return None, None
     fit = linregress(np.log(points[:, 0]), np.log(points[:, 1]))
-    return float(fit.slope), float(fit.stderr) if len(points) > 2 else None
+    se = float(fit.stderr) if len(points) > 2 and np.isfinite(fit.stderr) else None
+    return float(fit.slope), se
 
 
 def sweep(
