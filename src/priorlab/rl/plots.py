@@ -39,6 +39,7 @@ def plot_sweep(result: SweepResult) -> Figure:
                 label=f"{label}: not learned" if not learned else None,
             )
     sizes = np.array(sorted({run.size for run in result.runs}), dtype=float)
+    learned = [run.learning_time for run in result.runs if run.learning_time]
     ax.axhline(result.budget, color="grey", linestyle="--", linewidth=1, label=f"budget ({result.budget} episodes)")
     if result.exponent is not None:
         prior = [(run.size, run.learning_time) for run in result.runs if run.agent == "prior" and run.learning_time]
@@ -58,12 +59,12 @@ def plot_sweep(result: SweepResult) -> Figure:
         yscale="log",
         xlabel="Deep Sea size N",
         ylabel="learning time (episodes)",
-        ylim=(1, result.budget * 3),
+        ylim=(max(1.0, min(learned, default=result.budget) / 3), result.budget * 3),
         title="Deep Sea (Osband et al. 2018): episodes until 10% find the treasure",
     )
     ax.set_xticks(sizes, [str(int(s)) for s in sizes])
     ax.minorticks_off()
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")
     return figure
 
 
