@@ -297,7 +297,7 @@ def deep_sea_command(
     episodes: int = typer.Option(500, "--episodes", help="Episode budget of each run."),
     seed: int = typer.Option(0, "--seed", help="Seed of the action mapping and of every random choice of the agent."),
     sweep: bool = typer.Option(False, "--sweep", help="All three agents over --sizes and --seeds, in parallel."),
-    sizes: str = typer.Option("10,14,18,22,26,30", "--sizes", help="Comma-separated sizes of the sweep."),
+    sizes: str | None = typer.Option(None, "--sizes", help="Sizes of the sweep (default 10,14,...,30)."),
     seeds: int = typer.Option(3, "--seeds", help="Seeds 0..S-1 of the sweep."),
     workers: int | None = typer.Option(None, "--workers", help="Processes of the sweep (default: 2 or the CPUs)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -312,12 +312,17 @@ def deep_sea_command(
     from priorlab.rl import plots
     from priorlab.rl.agent import agent_config
     from priorlab.rl.experiment import deep_sea
+    from priorlab.rl.sweep import SIZES
     from priorlab.rl.sweep import sweep as run_sweep
 
     _check_plot_path(plot)
     if sweep:
         result = run_sweep(
-            tuple(_parse_widths(sizes, "--sizes")), seeds, episodes=episodes, workers=workers, progress=not quiet
+            tuple(_parse_widths(sizes, "--sizes")) if sizes else SIZES,
+            seeds,
+            episodes=episodes,
+            workers=workers,
+            progress=not quiet,
         )
         figure = plots.plot_sweep(result) if plot is not None else None
         data = result.to_dict()

@@ -10,6 +10,7 @@ error comes from that fit.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from priorlab.rl.experiment import DeepSeaResult, deep_sea
 from priorlab.validation import check_choice, check_int
 
 SIZES = (10, 14, 18, 22, 26, 30)
-QUICK_SIZES = (4, 6, 8, 10)
+"""The sizes of the full sweep (`priorlab deep-sea --sweep`)."""
 
 
 @dataclass
@@ -75,8 +76,6 @@ def sweep(
 ) -> SweepResult:
     """Every agent on every size for seeds 0..seeds-1, `episodes` per run at most, over `workers` processes;
     `on_run` sees each run as it finishes."""
-    import time
-
     sizes = tuple(check_int(size, "sizes", minimum=2) for size in sizes)
     agents = tuple(check_choice(agent, "agents", tuple(AGENTS)) for agent in agents)
     seeds, episodes = check_int(seeds, "seeds"), check_int(episodes, "episodes")
