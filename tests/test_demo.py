@@ -45,6 +45,7 @@ def _stderr(capsys) -> str:
 def _expected_figures(with_lm: bool) -> set[str]:
     names = {"benford_population_first.png", "benford_population_first_two.png"}
     names |= {"real_data_predicted.png", "real_data_calibration.png", "real_data_width_error.png"}
+    names.add("deep_sea_sweep.png")
     for setting in PRIOR_SETTINGS:
         parts = ["uncertainty.png", "members.png", "training.gif"]
         parts += ["priors.png"] if setting.prior != "none" else []
@@ -116,9 +117,23 @@ def test_html_parses_and_embeds_every_figure(report, summary, page):
     assert len(page.attrs_of("figcaption")) == len(images)
     for title in (
         "Randomized prior functions", "Uncertainty on real data", "Benford's law in a language model",
-        "Benford's law in real data",
+        "Benford's law in real data", "Deep exploration: Deep Sea",
     ):  # fmt: skip
         assert title in page.text
+
+
+def test_deep_sea_section_prior_agent_learns_every_size_and_dithering_does_not(summary, page):
+    deep_sea = summary["deep_sea"]
+    runs = {(run["agent"], run["size"], run["seed"]): run for run in deep_sea["runs"]}
+    sizes = {size for _, size, _ in runs}
+    assert len(runs) == 3 * len(sizes) * len({seed for _, _, seed in runs})
+    for (agent, size, _), run in runs.items():
+        assert run["episodes"] <= deep_sea["budget"]
+        if agent == "prior":
+            assert run["learning_time"] is not None and run["learning_time"] == run["episodes"]
+        if agent == "dqn" and size == max(sizes):
+            assert run["learning_time"] is None and run["episodes"] == deep_sea["budget"]
+    assert any("learning time per seed" in text for text in page.text)
 
 
 def test_prior_settings_are_wider_outside_the_data(summary):

@@ -159,11 +159,11 @@ def _split_names(text: str | None) -> list[str] | None:
     return None if text is None else [name.strip() for name in text.split(",") if name.strip()]
 
 
-def _parse_widths(text: str) -> list[int]:
+def _parse_widths(text: str, flag: str = "--hidden") -> list[int]:
     try:
         return [int(width) for width in _split_names(text)]
     except ValueError:
-        raise ValueError(f"--hidden: expected comma-separated integers such as 20,20, got {text!r}") from None
+        raise ValueError(f"{flag}: expected comma-separated integers such as 20,20, got {text!r}") from None
 
 
 def _ensemble_option(name: str, flag: str, *, default: object = None,
@@ -279,6 +279,88 @@ def demo_command(
     for section, reason in result.skipped.items():
         err_console.print(f"[yellow]skipped {section}:[/] {escape(reason)}", highlight=False)
     console.print(f"report: {result.out / 'index.html'} ({len(result.figures)} figures)", highlight=False)
+
+
+# --- deep-sea: the exploration experiment of Osband et al. (2018) -------------------------------
+
+
+@app.command("deep-sea")
+def deep_sea_command(
+    size: int = typer.Option(10, "--size", help="Deep Sea size N (an N x N grid, N steps per episode)."),
+    agent: str = typer.Option(
+        "prior",
+        "--agent",
+        help="prior | bootstrap | dqn: bootstrapped DQN with randomized "
+        "priors, without priors, or one network acting epsilon-greedily.",
+    ),
+    members: int | None = typer.Option(None, "--members", help="Q-networks K (default 20; dqn 1)."),
+    episodes: int = typer.Option(500, "--episodes", help="Episode budget of each run."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the action mapping and of every random choice of the agent."),
+    sweep: bool = typer.Option(False, "--sweep", help="All three agents over --sizes and --seeds, in parallel."),
+    sizes: str | None = typer.Option(None, "--sizes", help="Sizes of the sweep (default 10,14,...,30)."),
+    seeds: int = typer.Option(3, "--seeds", help="Seeds 0..S-1 of the sweep."),
+    workers: int | None = typer.Option(None, "--workers", help="Processes of the sweep (default: 2 or the CPUs)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    plot: Path | None = typer.Option(None, "--plot", help="Figure file: the learning curve, or the sweep's figure."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
+) -> None:
+    """Deep exploration on Deep Sea (bsuite): learning time of bootstrapped DQN with and without randomized priors
+    (Osband et al. 2016, 2018) and epsilon-greedy DQN."""
+    import json
+
+    from priorlab.files import save_figure
+    from priorlab.rl import plots
+    from priorlab.rl.agent import agent_config
+    from priorlab.rl.experiment import deep_sea
+    from priorlab.rl.sweep import SIZES
+    from priorlab.rl.sweep import sweep as run_sweep
+
+    _check_plot_path(plot)
+    if sweep:
+        result = run_sweep(
+            tuple(_parse_widths(sizes, "--sizes")) if sizes else SIZES,
+            seeds,
+            episodes=episodes,
+            workers=workers,
+            progress=not quiet,
+        )
+        figure = plots.plot_sweep(result) if plot is not None else None
+        data = result.to_dict()
+    else:
+        agent_config(agent, members=members)  # refuse a bad agent or K before any work
+        result, seen = deep_sea(size, agent, episodes=episodes, seed=seed, members=members, progress=not quiet)
+        figure = plots.plot_learning(result, seen) if plot is not None else None
+        data = result.to_dict()
+    if figure is not None:
+        save_figure(figure, plot)
+    if as_json:
+        print(json.dumps(data))
+    elif sweep:
+        _render_sweep(result)
+    else:
+        learned = "never" if result.learning_time is None else f"episode {result.learning_time}"
+        console.print(
+            f"deep sea N={result.size} {result.agent} seed {result.seed}: learned {learned}, "
+            f"{result.treasures} treasures in {result.episodes} episodes, {result.seconds:.1f} s",
+            highlight=False,
+        )
+    if plot is not None and not as_json:
+        console.print(f"plot: {plot}", highlight=False)
+
+
+def _render_sweep(result) -> None:
+    from rich.table import Table
+
+    table = Table("agent", "N", "learning times (per seed)", title=f"Deep Sea, budget {result.budget} episodes")
+    for key in sorted({(run.agent, run.size) for run in result.runs}):
+        times = [run.learning_time for run in result.runs if (run.agent, run.size) == key]
+        table.add_row(key[0], str(key[1]), ", ".join("-" if t is None else str(t) for t in times))
+    console.print(table)
+    if result.exponent is not None:
+        se = "" if result.exponent_se is None else f" ± {result.exponent_se:.2f}"
+        console.print(
+            f"prior agent: learning time ~ N^{result.exponent:.2f}{se}; {result.seconds:.0f} s", highlight=False
+        )
 
 
 # --- lm-digits: the digits a language model expects after a prompt ------------------------------

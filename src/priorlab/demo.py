@@ -9,7 +9,9 @@ Four sections, each built from the library's public calls:
    plotted (predicted vs observed, calibration, interval width vs error) beside the published figures;
 3. Benford's law in a language model: P(first digit | prompt) for the built-in prompts, exact
    marginalisation beside the nine-token method of Perone (2019);
-4. Benford's law in real data: World Bank population figures, first and first-two digit tests.
+4. Benford's law in real data: World Bank population figures, first and first-two digit tests;
+5. deep exploration (Osband et al., 2018): a small Deep Sea sweep of bootstrapped DQN with and without
+   randomized priors and epsilon-greedy DQN (the full sweep is `priorlab deep-sea --sweep`).
 
 A section whose optional extra is missing is skipped with a note saying how to enable it. The
 folder gets `index.html` (figures embedded), every figure as PNG/GIF, and `summary.json`.
@@ -65,6 +67,8 @@ from priorlab.report import (
     staged_output_dir,
     write_report,
 )
+from priorlab.rl.plots import plot_sweep
+from priorlab.rl.sweep import sweep
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +113,13 @@ class DemoConfig:
     @property
     def n_frames(self) -> int:
         return 6 if self.quick else 40
+
+    @property
+    def deep_sea_sweep(self) -> dict[str, Any]:
+        """The demo's Deep Sea sweep: sizes, seeds and episode budget, small enough to take about a minute."""
+        if self.quick:
+            return {"sizes": (4, 6, 8), "seeds": 1, "episodes": 150}
+        return {"sizes": (6, 8, 10, 12), "seeds": 2, "episodes": 300}
 
     def real_data_protocol(self, n_hidden: int, n_epochs: int) -> Protocol:
         """The real-data section's training protocol: the benchmark's, with a capped budget of optimiser
@@ -749,6 +760,46 @@ def data_section(config: DemoConfig, folder: Path, advance: Callable[[str], None
     return _SectionOutput([section], summary)
 
 
+# --- 5. deep exploration -------------------------------------------------------------------------
+
+
+def deep_sea_section(config: DemoConfig, folder: Path, advance: Callable[[str], None]) -> _SectionOutput:
+    """The Deep Sea figure of Osband et al. (2018) on small sizes."""
+    advance("deep sea")
+    settings = config.deep_sea_sweep
+    result = sweep(settings["sizes"], settings["seeds"], episodes=settings["episodes"], progress=False)
+    figure = _save(plot_sweep(result), folder, "deep_sea_sweep.png")
+    rows = []
+    for agent in ("prior", "bootstrap", "dqn"):
+        for size in settings["sizes"]:
+            times = [run.learning_time for run in result.runs if (run.agent, run.size) == (agent, size)]
+            rows.append([agent, size, ", ".join("-" if t is None else str(t) for t in times)])
+    fit = ("too few learned sizes to fit an exponent" if result.exponent is None else
+           f"the prior agent's learning time grows as N^{result.exponent:.2f}"
+           + ("" if result.exponent_se is None else f" ± {result.exponent_se:.2f}"))
+    section = ReportSection(
+        "Deep exploration: Deep Sea",
+        "Randomized prior functions were made for reinforcement learning. Deep Sea (bsuite, Osband et al. 2020) "
+        "rewards only the agent that moves right N times in a row, so an agent that explores by dithering needs "
+        "about 2^N episodes. Bootstrapped DQN (Osband et al. 2016) with a random prior per Q-network (Osband et "
+        "al. 2018) acts greedily on one sampled member per episode and learns in a number of episodes polynomial "
+        f"in N. Sizes {', '.join(map(str, settings['sizes']))}, {settings['seeds']} seed(s), at most "
+        f"{settings['episodes']} episodes per run ({result.seconds:.0f} s); the full sweep is "
+        "`priorlab deep-sea --sweep`.",
+        [
+            ReportFigure(
+                figure,
+                "Learning time (first episode by which 10% of the episodes found the treasure) against N on "
+                "log-log axes. Filled markers learned; hollow markers on the dashed budget line never did. "
+                f"Here {fit}.",
+                "Deep Sea: learning time against size",
+            ),
+            ReportTable(["agent", "N", "learning time per seed ('-': not within the budget)"], rows),
+        ],
+    )
+    return _SectionOutput([section], {"status": "ok", **result.to_dict()})
+
+
 # --- the whole demo ------------------------------------------------------------------------------
 
 
@@ -760,8 +811,9 @@ def run_demo(config: DemoConfig) -> DemoResult:
         "real_data": real_data_section,
         "lm": lm_section,
         "benford_data": data_section,
+        "deep_sea": deep_sea_section,
     }
-    stages = len(PRIOR_SETTINGS) + 1 + len(REAL_DATA_MODELS) + 2
+    stages = len(PRIOR_SETTINGS) + 1 + len(REAL_DATA_MODELS) + 3
     started: list[str] = []
     with staged_output_dir(config.out) as folder, tqdm(
         total=stages, desc="demo", unit="stage", disable=not config.progress
@@ -779,7 +831,7 @@ def run_demo(config: DemoConfig) -> DemoResult:
             "priorlab demo",
             "Osband et al. (2018) and Perone (2019) reproduced end to end: randomized prior functions for "
             "uncertainty on the paper's 1-D data and on real data (Concrete Compressive Strength), Benford's law "
-            "in a language model's digit predictions, and Benford's law in real data. "
+            "in a language model's digit predictions, Benford's law in real data, and deep exploration on Deep Sea. "
             f"priorlab {__version__}; {'quick' if config.quick else 'full'} run, random seed {config.seed}.",
             [section for output in outputs.values() for section in output.sections],
         )
