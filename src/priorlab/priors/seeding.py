@@ -30,6 +30,11 @@ def _sequence(seed: int, member: int | None, stream: str) -> np.random.SeedSeque
     return np.random.SeedSequence(check_int(seed, "seed", minimum=0), spawn_key=key)
 
 
+def member_rng(seed: int, member: int | None, stream: str) -> np.random.Generator:
+    """NumPy generator for one member's stream (`member=None`: an ensemble-wide stream)."""
+    return np.random.Generator(np.random.PCG64(_sequence(seed, member, stream)))
+
+
 def member_torch_seed(seed: int, member: int | None, stream: str) -> int:
     """A 63-bit integer seed for torch derived from the same stream."""
     return int(_sequence(seed, member, stream).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))

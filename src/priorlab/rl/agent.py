@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from priorlab.priors.nets import MLP
-from priorlab.priors.seeding import member_rng, member_torch_seed, seeded
+from priorlab.priors.seeding import member_rng, member_torch_seed
 from priorlab.priors.stacked import StackedMLP
 from priorlab.priors.training import FlatAdam
 from priorlab.rl.replay import Replay
@@ -75,11 +74,7 @@ def agent_config(agent: str, **overrides: Any) -> AgentConfig:
 
 def _stacked(widths: list[int], members: int, seed: int, stream: str) -> StackedMLP:
     """K ReLU MLPs, member k initialised from the random stream (seed, k, stream)."""
-
-    def build() -> MLP:
-        return MLP(widths[0], widths[1:-1], widths[-1], "relu")
-
-    return StackedMLP([seeded(build, member_torch_seed(seed, k, stream)) for k in range(members)])
+    return StackedMLP.initialised(widths, [member_torch_seed(seed, k, stream) for k in range(members)], "relu")
 
 
 class BootstrappedDQN:
