@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from priorlab.benford import digits, laws, registry, stats
+from priorlab.benford import digits, laws, registry, second_order, stats
 from priorlab.benford.registry import TESTS, expected
 from priorlab.benford.stats import BenfordResult, MantissaStats, from_counts, from_proportions
 from priorlab.lazy import lazy_exports
@@ -69,6 +69,8 @@ def analyze(
     A Dask array stays lazy until its counts are computed, on the active Dask scheduler.
     """
     spec = registry.get(test)
+    if spec.differences:  # the differences are positive and already filtered
+        data, sign, min_value = second_order.differences(data, sign, min_value), "positive", None
     counted = digits.count_digits(
         data,
         spec.leading,
@@ -82,7 +84,10 @@ def analyze(
     if counts.sum() == 0:
         kept = "positive values" if sign == "positive" else "negative values" if sign == "negative" else "values"
         raise ValueError(f"{name}: no {kept} left to test after dropping {_describe(counted.dropped)}")
-    return from_counts(np.asarray(counts), test, dropped=counted.dropped, mantissa=counted.mantissa)
+    return from_counts(
+        np.asarray(counts), test, dropped=counted.dropped, mantissa=counted.mantissa,
+        distortion_factor=counted.distortion_factor,
+    )
 
 
 def _describe(dropped: dict[str, int]) -> str:
