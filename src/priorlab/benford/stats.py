@@ -145,6 +145,12 @@ class BenfordResult:
         merged[to_reason] = merged.get(to_reason, 0) + count
         return dataclasses.replace(self, dropped=merged)
 
+    def suspects(self, data: Any, column: str | None = None, top: int = 2, sign: str = "positive") -> Any:
+        """The rows of `data` whose digits are among the `top` largest deviations (`records.suspects`)."""
+        from priorlab.benford.records import suspects  # records builds on this module
+
+        return suspects(self, data, column, top=top, sign=sign)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe types; NaN becomes None."""
         out = {
