@@ -9,13 +9,18 @@ offers `getSuspects` and `getDuplicates`; here the rows keep their index (the ro
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from priorlab.benford import digits, registry
-from priorlab.benford.stats import BenfordResult, _json_float
+from priorlab.benford.stats import _json_float
+from priorlab.benford.summation import SummationResult
+from priorlab.files import atomic_path, check_output_file
+from priorlab.tables import is_parquet, iter_chunks, line_numbers, to_frame
 from priorlab.validation import check_choice, check_int
 
 DUPLICATION_KEYS = ("amount", "last-two")
@@ -39,20 +44,50 @@ def digit_values(data: Any, test: str) -> Any:
     return np.where(ok, np.fmod(np.floor(np.where(ok, magnitude, 0)), 100), 0).astype(np.int64)
 
 
+def suspect_selector(result: Any, top: int = 2, sign: str = "positive") -> Callable[[Any], np.ndarray]:
+    """A function giving, for an array of amounts, which are suspects: kept by `sign`, with digits among
+    the `top` largest deviations of a `BenfordResult` (or the `top` largest excess sums of a
+    `SummationResult`, by first two digits)."""
+    top = check_int(top, "top", 1)
+    check_choice(sign, "sign", digits.SIGNS)
+    if isinstance(result, SummationResult):
+        test, ranked = "first-two", result.largest_excess
+    else:
+        test, ranked = result.test, result.largest_deviations
+    flagged = np.array([d for d, _ in ranked[:top]])
+    registry.get(test)
+    if registry.TESTS[test].differences:
+        raise ValueError(f"test: the {test} test reads differences between values, so no row is a suspect")
+
+    def select(values: Any) -> np.ndarray:
+        x, missing = digits.as_numeric(values)
+        mask = np.isin(digit_values(x, test), flagged) & np.asarray(digits.kept(x, sign, None))
+        return mask if missing is None else mask & ~missing
+
+    return select
+
+
+def duplicate_selector(data: Any, top: int = 2, sign: str = "positive") -> Callable[[Any], np.ndarray]:
+    """A function giving, for an array of amounts, which hold one of the `top` most duplicated amounts of
+    `data` (kept by `sign`)."""
+    most = number_duplication(data, top=top, sign=sign).values
+
+    def select(values: Any) -> np.ndarray:
+        x, missing = digits.as_numeric(values)
+        mask = np.isin(np.abs(x), most) & np.asarray(digits.kept(x, sign, None))
+        return mask if missing is None else mask & ~missing
+
+    return select
+
+
 def suspects(
-    result: BenfordResult, data: Any, column: str | None = None, top: int = 2, sign: str = "positive"
+    result: Any, data: Any, column: str | None = None, top: int = 2, sign: str = "positive"
 ) -> pd.DataFrame:
     """The rows of `data` (a DataFrame with `column`, or a Series/array) kept by `sign` whose digits are
     among the `top` largest deviations of `result` (as R benford.analysis' `getSuspects`), in row order
     with their original index."""
-    top = check_int(top, "top", 1)
-    check_choice(sign, "sign", digits.SIGNS)
-    frame = _frame(data, column)
-    values = frame[column] if column is not None else frame.iloc[:, 0]
-    flagged = np.array([d for d, _ in result.largest_deviations[:top]])
-    x, _ = digits.as_numeric(values)
-    mask = np.isin(digit_values(x, result.test), flagged) & np.asarray(digits.kept(x, sign, None))
-    return frame[mask]
+    frame, values = _frame(data, column)
+    return frame[suspect_selector(result, top, sign)(values)]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -117,21 +152,44 @@ def number_duplication(data: Any, top: int = 20, key: str = "amount", sign: str 
 def duplicates(data: Any, column: str | None = None, top: int = 2, sign: str = "positive") -> pd.DataFrame:
     """The rows of `data` holding the `top` most duplicated amounts (as R benford.analysis'
     `getDuplicates`), in row order with their original index."""
-    frame = _frame(data, column)
-    values = frame[column] if column is not None else frame.iloc[:, 0]
-    most = number_duplication(values, top=top, sign=sign).values
-    x, _ = digits.as_numeric(values)
-    mask = np.isin(np.abs(x), most) & np.asarray(digits.kept(x, sign, None))
-    return frame[mask]
+    frame, values = _frame(data, column)
+    return frame[duplicate_selector(values, top, sign)(values)]
 
 
-def _frame(data: Any, column: str | None) -> pd.DataFrame:
+def write_rows(path: str | Path, column: str, select: Callable[[Any], np.ndarray], out: str | Path) -> int:
+    """Stream the rows of a CSV/Parquet file whose `column` `select` picks into the CSV `out`, cells as in the
+    file, first column `line` (the CSV line, header = 1; for Parquet `row`, from 0); returns the number of
+    rows. Two passes in chunks, so memory follows the chunk; `out` appears only when complete."""
+    path = Path(path)
+    check_output_file(out, (".csv",), argument="--suspects")
+    rows: list[int] = []
+    for first, chunk in iter_chunks(path, columns=[column]):
+        mask = select(pd.to_numeric(chunk.column(column).to_pandas(), errors="coerce"))
+        rows.extend((first + np.flatnonzero(mask)).tolist())
+    parquet = is_parquet(path)
+    where = rows if parquet else line_numbers(path, rows)
+    label = "row" if parquet else "line"
+    wanted = np.array(rows, dtype=np.int64)
+    with atomic_path(out) as temporary, temporary.open("w", newline="", encoding="utf-8") as handle:
+        header = True
+        for first, chunk in iter_chunks(path):
+            start, stop = np.searchsorted(wanted, [first, first + chunk.num_rows])
+            frame = to_frame(chunk.take(wanted[start:stop] - first))
+            frame.insert(0, label, where[start:stop])
+            frame.to_csv(handle, index=False, header=header)
+            header = False
+    return len(rows)
+
+
+def _frame(data: Any, column: str | None) -> tuple[pd.DataFrame, Any]:
+    """The rows to pick from and their amounts."""
     if isinstance(data, pd.DataFrame):
         if column is None:
             raise ValueError("column: name the amount column of the DataFrame")
         if column not in data.columns:
             raise ValueError(f"column: {column!r} is not a column (columns: {', '.join(map(str, data.columns))})")
-        return data
+        return data, data[column]
     if column is not None:
         raise ValueError("column: only a DataFrame has columns")
-    return pd.Series(data, name="value").to_frame()
+    frame = pd.Series(data, name="value").to_frame()
+    return frame, frame["value"]

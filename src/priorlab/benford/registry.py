@@ -115,3 +115,6 @@ def counting(leading: tuple[int, ...]) -> tuple[str, ...]:
 SUMMATION = "summation"
 """Nigrini's summation test (`benford.summation`): sums, not counts, so it stands beside `TESTS`; the CLI
 and `analyze` accept its name as a test."""
+
+CHOICES = (*TESTS, SUMMATION)
+"""Every test `analyze` and the CLI's --test run by name."""
