@@ -19,7 +19,15 @@ from priorlab.benford.groups import GroupResult
 from priorlab.benford.plots import plot_benford, plot_groups, plot_summation
 from priorlab.benford.records import number_duplication, suspect_selector, write_rows
 from priorlab.files import save_figure
-from priorlab.report import Report, ReportFigure, ReportNote, ReportSection, ReportTable, staged_output_dir, write_report
+from priorlab.report import (
+    Report,
+    ReportFigure,
+    ReportNote,
+    ReportSection,
+    ReportTable,
+    staged_output_dir,
+    write_report,
+)
 
 SUSPECT_ROWS_SHOWN = 100
 SUSPECTS_FILE = "suspects.csv"
@@ -55,60 +63,102 @@ def write_audit_report(
             result = data.account(analyze(data.values, name, **options))
             results[name] = result
             m = result.mantissa
-            rows.append([name, result.n, result.mad, result.conformity or "-", result.chi2_p,
-                         m.arc_l2 if m else math.nan, m.arc_p_value if m else math.nan, result.distortion_factor,
-                         result.verdict()])
+            rows.append(
+                [
+                    name,
+                    result.n,
+                    result.mad,
+                    result.conformity or "-",
+                    result.chi2_p,
+                    m.arc_l2 if m else math.nan,
+                    m.arc_p_value if m else math.nan,
+                    result.distortion_factor,
+                    result.verdict(),
+                ]
+            )
             figure = f"{name}.png"
             save_figure(plot_benford(result), folder / figure)
             tests.items.append(ReportFigure(figure, result.verdict(), title=f"{name} digits", half=True))
-        tests.items.insert(0, ReportTable(
-            ["test", "N", "MAD", "conformity", "chi-square p", "arc L2", "arc p", "DF %", "verdict"], rows,
-            caption="Mantissa arc test: L2 = (mean cos 2 pi m)^2 + (mean sin 2 pi m)^2 of the log mantissas, "
-            "p = exp(-N L2); DF: Nigrini's distortion factor in percent (negative: understated).",
-        ))
+        tests.items.insert(
+            0,
+            ReportTable(
+                ["test", "N", "MAD", "conformity", "chi-square p", "arc L2", "arc p", "DF %", "verdict"],
+                rows,
+                caption="Mantissa arc test: L2 = (mean cos 2 pi m)^2 + (mean sin 2 pi m)^2 of the log mantissas, "
+                "p = exp(-N L2); DF: Nigrini's distortion factor in percent (negative: understated).",
+            ),
+        )
         summed = summation(data.values, sign, min_value)
         save_figure(plot_summation(summed), folder / "summation.png")
         summation_section = ReportSection(
             "Summation test",
             "Sums of the amounts by first two digits; under Benford's law each holds 1/90 of the total.",
-            [ReportFigure("summation.png", f"MAD {summed.mad:.6f}", title="summation"),
-             ReportTable(["digits", "share", "excess sum"],
-                         [[d, float(summed.observed[d - 10]), e] for d, e in summed.largest_excess[:10]],
-                         caption="largest excess sums")],
+            [
+                ReportFigure("summation.png", f"MAD {summed.mad:.6f}", title="summation"),
+                ReportTable(
+                    ["digits", "share", "excess sum"],
+                    [[d, float(summed.observed[d - 10]), e] for d, e in summed.largest_excess[:10]],
+                    caption="largest excess sums",
+                ),
+            ],
         )
         duplication = ReportSection("Number duplication test", "The most frequent amounts and last two digits.")
         for key in ("amount", "last-two"):
             dup = number_duplication(data.values, top=15, key=key, sign=sign)
-            duplication.items.append(ReportTable(
-                ["value", "count", "share"],
-                [[float(v) if key == "amount" else f"{int(v):02d}", int(c), float(s)]
-                 for v, c, s in zip(dup.values, dup.counts, dup.shares, strict=True)],
-                caption=f"most frequent {'amounts' if key == 'amount' else 'last two digits'} (N = {dup.n:,})",
-            ))
-        n_suspects = write_rows(file, column, suspect_selector(results[SUSPECTS_TEST], top, sign),
-                                folder / SUSPECTS_FILE)
+            duplication.items.append(
+                ReportTable(
+                    ["value", "count", "share"],
+                    [
+                        [float(v) if key == "amount" else f"{int(v):02d}", int(c), float(s)]
+                        for v, c, s in zip(dup.values, dup.counts, dup.shares, strict=True)
+                    ],
+                    caption=f"most frequent {'amounts' if key == 'amount' else 'last two digits'} (N = {dup.n:,})",
+                )
+            )
+        n_suspects = write_rows(
+            file, column, suspect_selector(results[SUSPECTS_TEST], top, sign), folder / SUSPECTS_FILE
+        )
         shown = pd.read_csv(folder / SUSPECTS_FILE, nrows=SUSPECT_ROWS_SHOWN, dtype=str, keep_default_na=False)
         suspects = ReportSection(
             "Suspect records",
             f"{n_suspects:,} rows whose first two digits are among the {top} largest deviations of the first-two "
             f"digits test ({', '.join(str(d) for d, _ in results[SUSPECTS_TEST].largest_deviations[:top])}).",
-            [ReportTable(list(shown.columns), shown.values.tolist(),
-                         caption=f"the first {len(shown):,} of {n_suspects:,}; all of them:", link=SUSPECTS_FILE)],
+            [
+                ReportTable(
+                    list(shown.columns),
+                    shown.values.tolist(),
+                    caption=f"the first {len(shown):,} of {n_suspects:,}; all of them:",
+                    link=SUSPECTS_FILE,
+                )
+            ],
         )
         sections = [tests, summation_section, duplication, suspects]
         if groups is not None:
             save_figure(plot_groups(groups), folder / "groups.png")
             table = groups.to_frame().head(50)
-            sections.append(ReportSection(
-                f"Tests per {groups.by}",
-                f"The {groups.test} digit test per {groups.by} with at least {groups.min_n:,} values, largest MAD "
-                "first; chi2_p_bh is the chi-square p adjusted for the number of groups (Benjamini-Hochberg).",
-                [ReportFigure("groups.png", "the groups with the largest MAD"),
-                 ReportTable(list(table.columns), table.values.tolist(), caption="worst 50 groups")],
-            ))
+            sections.append(
+                ReportSection(
+                    f"Tests per {groups.by}",
+                    f"The {groups.test} digit test per {groups.by} with at least {groups.min_n:,} values, largest MAD "
+                    "first; chi2_p_bh is the chi-square p adjusted for the number of groups (Benjamini-Hochberg).",
+                    [
+                        ReportFigure("groups.png", "the groups with the largest MAD"),
+                        ReportTable(list(table.columns), table.values.tolist(), caption="worst 50 groups"),
+                    ],
+                )
+            )
         else:
-            sections.append(ReportSection("Tests per group", items=[ReportNote(
-                "not run: give a group column (--by) to test every vendor, employee or branch", kind="skipped")]))
+            sections.append(
+                ReportSection(
+                    "Tests per group",
+                    items=[
+                        ReportNote(
+                            "not run: give a group column (--by) to test every vendor, employee or branch",
+                            kind="skipped",
+                        )
+                    ],
+                )
+            )
         report = Report(
             f"Benford audit of {file.name} [{column}]",
             "Nigrini (2012), Benford's Law: Applications for Forensic Accounting, Auditing, and Fraud Detection.",
@@ -116,4 +166,3 @@ def write_audit_report(
         )
         write_report(report, folder)
     return out / "index.html"
-

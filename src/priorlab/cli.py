@@ -87,7 +87,7 @@ def benford_command(
         raise ValueError("give either --scheduler or --workers, not both")
     if groups_out is not None and by is None:
         raise ValueError("--out writes the groups table: give --by too")
-    if by is not None and test not in TESTS or by is not None and TESTS[test].differences:
+    if by is not None and (test not in TESTS or TESTS[test].differences):
         raise ValueError(f"--by: the {test} test is not run per group; choose one of "
                          f"{', '.join(n for n, t in TESTS.items() if not t.differences)}")
     _check_plot_path(plot)

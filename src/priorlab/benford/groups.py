@@ -78,7 +78,7 @@ class GroupResult:
         ]
         for row in self.rows()[:20]:
             lines.append(
-                f"  {str(row[self.by]):>12}  {row['n']:8,}  {row['mad']:9.6f}  {row['chi2_p_bh']:9.3g}  "
+                f"  {row[self.by]!s:>12}  {row['n']:8,}  {row['mad']:9.6f}  {row['chi2_p_bh']:9.3g}  "
                 f"{row['conformity'] or '-'}"
             )
         return "\n".join(lines)

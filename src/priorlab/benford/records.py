@@ -80,9 +80,7 @@ def duplicate_selector(data: Any, top: int = 2, sign: str = "positive") -> Calla
     return select
 
 
-def suspects(
-    result: Any, data: Any, column: str | None = None, top: int = 2, sign: str = "positive"
-) -> pd.DataFrame:
+def suspects(result: Any, data: Any, column: str | None = None, top: int = 2, sign: str = "positive") -> pd.DataFrame:
     """The rows of `data` (a DataFrame with `column`, or a Series/array) kept by `sign` whose digits are
     among the `top` largest deviations of `result` (as R benford.analysis' `getSuspects`), in row order
     with their original index."""
@@ -116,8 +114,10 @@ class DuplicationResult:
 
     def __str__(self) -> str:
         what = "amounts" if self.key == "amount" else "last two digits"
-        lines = [f"Number duplication test (Nigrini 2012): most frequent {what} of N = {self.n:,} values",
-                 f"  {'value':>14}  {'count':>8}  {'share':>8}"]
+        lines = [
+            f"Number duplication test (Nigrini 2012): most frequent {what} of N = {self.n:,} values",
+            f"  {'value':>14}  {'count':>8}  {'share':>8}",
+        ]
         for v, c, s in zip(self.values, self.counts, self.shares, strict=True):
             text = f"{v:,.2f}" if self.key == "amount" else f"{int(v):02d}"
             lines.append(f"  {text:>14}  {c:8,}  {s:8.4%}")

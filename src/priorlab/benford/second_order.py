@@ -14,6 +14,7 @@ amounts written with up to 15 significant digits. Integer amounts are subtracted
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ def differences(data: Any, sign: str = "positive", min_value: float | None = Non
     keep = kept(x, sign, min_value)
     if x.dtype.kind == "O":  # integers beyond 64 bits: exact Python ints
         ordered = sorted(abs(v) for v in x[keep])
-        return np.array([b - a for a, b in zip(ordered, ordered[1:], strict=False)], dtype=object)
+        return np.array([b - a for a, b in itertools.pairwise(ordered)], dtype=object)
     magnitude = np.abs(x) if x.dtype.kind != "u" else x
     ordered = _sorted(magnitude[keep])
     upper = ordered[1:]

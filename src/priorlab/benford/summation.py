@@ -86,10 +86,8 @@ def summation(data: Any, sign: str = "positive", min_value: float | None = None,
     if missing is not None:
         x = x[~missing]
     keep = digits.kept(x, sign, min_value)
-    if x.dtype.kind == "O":  # integers beyond 64 bits: summed as floats, their digits read exactly
-        amounts = np.array([float(abs(v)) for v in x])
-    else:
-        amounts = np.abs(x).astype(np.float64)
+    # integers beyond 64 bits (object arrays) are summed as floats, their digits read exactly
+    amounts = np.array([float(abs(v)) for v in x]) if x.dtype.kind == "O" else np.abs(x).astype(np.float64)
     first_two = np.where(keep, digits.leading_digits(x, 2), 0)
     sums = np.bincount(first_two, weights=np.where(keep, amounts, 0.0), minlength=100)
     counts = np.bincount(first_two, minlength=100)
