@@ -43,7 +43,8 @@ def differences(data: Any, sign: str = "positive", min_value: float | None = Non
     upper = ordered[1:]
     step = upper - ordered[:-1]
     if x.dtype.kind == "f":
-        exponent = np.clip(np.floor(np.log10(upper)), -290, 308)
+        exponent = np.floor(np.log10(upper))
+        exponent = np.clip(exponent - (np.power(10.0, exponent) > upper), -290, 308)  # log10 may round up
         scale = np.power(10.0, SIGNIFICANT - 1 - exponent)
         step = np.round(step * scale) / scale
     return step
