@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from priorlab.benford import digits, registry
+import priorlab.benford.digits as digits
+import priorlab.benford.registry as registry
 from priorlab.benford.stats import BenfordResult, _json_float, from_counts
 from priorlab.distributed import is_dask_array
 from priorlab.validation import check_choice, check_int

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from priorlab.benford import digits, registry
+import priorlab.benford.digits as digits
+import priorlab.benford.registry as registry
 from priorlab.benford.stats import _json_float
 from priorlab.benford.summation import SummationResult
 from priorlab.files import atomic_path, check_output_file

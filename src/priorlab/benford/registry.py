@@ -83,7 +83,7 @@ TESTS: Mapping[str, DigitTest] = MappingProxyType(
             ),
             DigitTest(
                 name="second-order", leading=2, law=laws.first_two, fold=unfolded, mad_ranges=None,
-                description="first two digits of the differences of the sorted values, 10-99 (Nigrini 2012)",
+                description="first two digits of the differences of the sorted values (Nigrini 2012), 10-99",
                 differences=True,
             ),
         )

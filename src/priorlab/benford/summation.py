@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from priorlab.benford import digits
+import priorlab.benford.digits as digits
 from priorlab.benford.stats import _json_float, _json_floats
 from priorlab.validation import check_choice, check_int
 
