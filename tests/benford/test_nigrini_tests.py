@@ -87,8 +87,13 @@ def test_benford_data_have_no_distortion_and_a_flat_arc():
 # --- second order ---------------------------------------------------------------------------------------
 
 
+# the decimal difference is recoverable for amounts written with up to 15 significant digits (the docstring of
+# second_order): beyond, the float difference of two 16-17 digit amounts is not their decimal difference
+decimal_amounts = amounts.map(lambda values: [float(f"{v:.12g}") for v in values])
+
+
 @settings(max_examples=40)  # each example also builds and computes a Dask graph
-@given(amounts)
+@given(decimal_amounts)
 @example([0.2, 0.3, 0.7, 1.1, 50.37, 50.38])  # in float64 0.3 - 0.2 reads 99..., 0.7 - 0.3 reads 39...
 @example([0.0, 999999999900.0, 999999999999.998])  # log10 of the larger amount rounds up to 12
 def test_second_order_reads_the_decimal_differences(values):
