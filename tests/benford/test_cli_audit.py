@@ -43,8 +43,9 @@ def run_ok(argv, capsys):
 
 def test_suspects_csv_holds_the_published_rows_with_their_file_lines(payments, lines, tmp_path, capsys):
     out = tmp_path / "suspects.csv"
-    payload = json.loads(run_ok([str(payments), "-c", "Amount", "--test", "first-two", "--suspects", str(out),
-                                 "--json"], capsys))
+    payload = json.loads(
+        run_ok([str(payments), "-c", "Amount", "--test", "first-two", "--suspects", str(out), "--json"], capsys)
+    )
     assert payload["suspects"] == {"path": str(out), "rows": R.N_SUSPECTS, "top": 2}
     rows = list(csv.reader(out.open(newline="")))
     assert rows[0] == ["line", "VendorNum", "Date", "InvNum", "Amount"]
@@ -58,7 +59,7 @@ def test_duplicates_csv_holds_the_rows_of_the_most_duplicated_amounts(payments, 
     out = tmp_path / "dups.csv"
     run_ok([str(payments), "-c", "Amount", "--duplicates", str(out), "--top", "1", "--quiet"], capsys)
     amounts = Counter(float(line.rsplit(",", 1)[1]) for line in lines[1:] if float(line.rsplit(",", 1)[1]) > 0)
-    (most, count), = amounts.most_common(1)
+    ((most, count),) = amounts.most_common(1)
     frame = pd.read_csv(out)
     assert len(frame) == count and (frame["Amount"] == most).all()
     assert all(float(lines[line - 1].rsplit(",", 1)[1]) == most for line in frame["line"])
@@ -77,8 +78,9 @@ def test_a_failure_mid_write_leaves_no_csv(payments, tmp_path, capsys, monkeypat
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", failing)
-    code, _, err = run([str(payments), "-c", "Amount", "--test", "first-two", "--suspects", str(out), "--quiet"],
-                       capsys)
+    code, _, err = run(
+        [str(payments), "-c", "Amount", "--test", "first-two", "--suspects", str(out), "--quiet"], capsys
+    )
     assert code == 2 and "disk full" in err and len(calls) == 2
     assert out.read_text() == "previous\n" and sorted(p.name for p in tmp_path.iterdir()) == ["suspects.csv"]
 
@@ -106,8 +108,25 @@ def test_summation_json_against_the_cells_summed_as_decimals(payments, lines, ca
 
 def test_groups_table_json_and_csv(payments, tmp_path, capsys):
     out = tmp_path / "groups.csv"
-    payload = json.loads(run_ok([str(payments), "-c", "Amount", "--test", "first-two", "--by", "VendorNum",
-                                 "--min-n", "500", "--out", str(out), "--json"], capsys))
+    payload = json.loads(
+        run_ok(
+            [
+                str(payments),
+                "-c",
+                "Amount",
+                "--test",
+                "first-two",
+                "--by",
+                "VendorNum",
+                "--min-n",
+                "500",
+                "--out",
+                str(out),
+                "--json",
+            ],
+            capsys,
+        )
+    )
     groups = payload["groups"]
     assert groups["by"] == "VendorNum" and len(groups["groups"]) == 40 and groups["n_groups"] == 26166
     frame = pd.read_csv(out)
@@ -119,11 +138,18 @@ def test_groups_table_json_and_csv(payments, tmp_path, capsys):
 
 def test_report_renders_every_section(payments, tmp_path, capsys):
     out = tmp_path / "audit"
-    run_ok([str(payments), "-c", "Amount", "--by", "VendorNum", "--min-n", "1000", "--report", str(out),
-            "--quiet"], capsys)
+    run_ok(
+        [str(payments), "-c", "Amount", "--by", "VendorNum", "--min-n", "1000", "--report", str(out), "--quiet"], capsys
+    )
     page = (out / "index.html").read_text()
-    for title in ("Digit tests", "Summation test", "Number duplication test", "Suspect records",
-                  "Tests per VendorNum", "Nigrini (2012)"):
+    for title in (
+        "Digit tests",
+        "Summation test",
+        "Number duplication test",
+        "Suspect records",
+        "Tests per VendorNum",
+        "Nigrini (2012)",
+    ):
         assert title in page
     assert 'href="suspects.csv"' in page and page.count("<img") == len(registry.TESTS) + 2
     assert sum(1 for _ in (out / "suspects.csv").open()) == R.N_SUSPECTS + 1
@@ -155,7 +181,7 @@ def test_report_failure_leaves_no_folder(payments, tmp_path, capsys, monkeypatch
 )
 def test_bad_options_fail_in_one_line_and_write_nothing(payments, tmp_path, capsys, argv, message):
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
-    code, out, err = run([str(payments), "-c", "Amount", "--quiet", *argv], capsys)
+    code, _, err = run([str(payments), "-c", "Amount", "--quiet", *argv], capsys)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
 

@@ -3,6 +3,7 @@ and Dask: mantissa arc test, distortion factor, second order, summation, number 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -98,7 +99,7 @@ decimal_amounts = amounts.map(lambda values: [float(f"{v:.12g}") for v in values
 @example([0.0, 999999999900.0, 999999999999.998])  # log10 of the larger amount rounds up to 12
 def test_second_order_reads_the_decimal_differences(values):
     kept = sorted(Decimal(repr(v)) for v in positive(values))
-    steps = [b - a for a, b in zip(kept, kept[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(kept)]
     nonzero = [s for s in steps if s]
     if not nonzero:
         with pytest.raises(ValueError, match="no positive values"):
@@ -171,9 +172,10 @@ def test_number_duplication_counts_like_counter(values):
     last_two = Counter(int(v) % 100 for v in kept if v >= 10)
     if last_two:
         dup = records.number_duplication(np.array(values), top=2, key="last-two")
-        assert list(zip(dup.values.tolist(), dup.counts.tolist(), strict=True)) == sorted(
-            last_two.items(), key=lambda item: (-item[1], item[0])
-        )[:2]
+        assert (
+            list(zip(dup.values.tolist(), dup.counts.tolist(), strict=True))
+            == sorted(last_two.items(), key=lambda item: (-item[1], item[0]))[:2]
+        )
 
 
 def test_duplicate_rows_keep_their_row_numbers():

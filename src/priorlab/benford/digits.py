@@ -376,11 +376,12 @@ def _summarise(x: Any, plan: _Plan, mantissa: bool, scratch: _Scratch | None = N
     # each dropped value was read as 1 (m = 0), which puts 1 into the cosine sum and 0 everywhere else
     cos_sum = np.sum(circle, dtype=np.float64) - np.sum(counts[plan.n_values + _Code.NAN :])
     sin_sum = np.sum(np.sin(angle, out=scratch("circle", np.float32, x)), dtype=np.float64)
-    # Nigrini's DF model: the values >= 10 (exponent >= 1; dropped values were set to 1) on [10, 100)
+    # Nigrini's DF model: the values >= 10 (exponent >= 1; dropped values were set to 1) on [10, 100).
+    # The integer exponent clipped to [0, 1] is that selection as 0/1 weights: arithmetic, no branches.
     collapsed = np.exp(np.multiply(m, _LN10, out=scratch("m", np.float64, x)), out=scratch("m", np.float64, x))
-    at_least_ten = np.greater_equal(exponent, 1.0, out=scratch("passed", np.bool_, x))
-    n_ten = np.count_nonzero(at_least_ten)
-    ten_sum = 10.0 * np.sum(np.where(at_least_ten, collapsed, 0.0))
+    at_least_ten = np.clip(exponent, 0.0, 1.0, out=exponent)
+    n_ten = np.sum(at_least_ten)
+    ten_sum = 10.0 * np.sum(np.multiply(collapsed, at_least_ten, out=collapsed))
     return counts, s1, s2, s3, s4, cos_sum, sin_sum, n_ten, ten_sum
 
 
