@@ -88,9 +88,17 @@ def test_benford_data_have_no_distortion_and_a_flat_arc():
 # --- second order ---------------------------------------------------------------------------------------
 
 
-# the decimal difference is recoverable for amounts written with up to 15 significant digits (the docstring of
-# second_order): beyond, the float difference of two 16-17 digit amounts is not their decimal difference
-decimal_amounts = amounts.map(lambda values: [float(f"{v:.12g}") for v in values])
+# the decimal difference is recoverable for amounts in a common unit with up to 15 significant digits (the
+# docstring of second_order): 1e12 - 0.00390625 needs 21 digits, two 17-digit floats' difference is not theirs
+decimal_amounts = st.integers(0, 4).flatmap(
+    lambda places: st.lists(
+        st.one_of(st.integers(-(10**13), 10**13), st.integers(-100, 100)).map(
+            lambda i: float(Decimal(i).scaleb(-places))
+        ),
+        min_size=3,
+        max_size=200,
+    )
+)
 
 
 @settings(max_examples=40)  # each example also builds and computes a Dask graph

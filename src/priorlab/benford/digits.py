@@ -28,7 +28,7 @@ buckets are too coarse, are looked up in the step table itself.
 All of this is elementwise NumPy (`view`, shifts, `take`, comparisons, `bincount`), so a
 Dask array goes through the very same functions via NEP 18/13 and stays lazy until the
 counts are computed. (One gap: NEP 18 dispatches `np.take` on the table, not the index, so
-`_lookup` maps that one call over the blocks of a chunked index.) NumPy input is processed
+`lookup` maps that one call over the blocks of a chunked index.) NumPy input is processed
 in chunks of CHUNK_SIZE values, so memory stays near the input's.
 """
 
@@ -262,7 +262,7 @@ class _Scratch:
         return buffer[:n]
 
 
-def _lookup(table: np.ndarray, index: Any, out: np.ndarray | None = None) -> Any:
+def lookup(table: np.ndarray, index: Any, out: np.ndarray | None = None) -> Any:
     """table[index] for a NumPy table and any index array, lazily for a Dask index.
 
     NEP 18 dispatches `np.take` on the table only, so a Dask index would be computed on the
@@ -283,13 +283,13 @@ def _float_outcomes(x: Any, plan: _Plan, scratch: _Scratch) -> Any:
     b = plan.buckets
     bits = x.view(np.uint64)
     bucket = np.right_shift(bits, np.uint64(b.shift), out=scratch("bucket", np.uint64, x)).view(np.int64)
-    threshold = _lookup(b.threshold, bucket, out=scratch("threshold", np.uint64, x))
+    threshold = lookup(b.threshold, bucket, out=scratch("threshold", np.uint64, x))
     passed = np.greater_equal(bits, threshold, out=scratch("passed", np.bool_, x))
     code = np.add(bucket, passed, out=bucket if isinstance(bucket, np.ndarray) else None)
     if plan.min_value is not None:
         min_bits = np.float64(plan.min_value).view(np.uint64)
         code = code + ((bits & _MAGNITUDE_MASK) < min_bits) * (2 * b.n_buckets)
-    outcome = _lookup(plan.outcome, code, out=scratch("outcome", plan.outcome.dtype, x))
+    outcome = lookup(plan.outcome, code, out=scratch("outcome", plan.outcome.dtype, x))
     if plan.test_k is None:
         kept = outcome <= plan.subnormal
         magnitude = np.where(kept, np.abs(x), 0.0)
@@ -302,7 +302,7 @@ def _subnormal_values(magnitude: Any, plan: _Plan) -> Any:
     """Digit value index of subnormal magnitudes, from the exact step table."""
     steps = plan.buckets.subnormal_steps
     index = np.digitize(magnitude, steps.at) - 1
-    return _lookup(steps.values, index) - plan.first_value
+    return lookup(steps.values, index) - plan.first_value
 
 
 def _int_magnitude(x: Any) -> Any:
@@ -321,8 +321,8 @@ def _int_outcomes(x: Any, plan: _Plan) -> Any:
     else:
         n_digits = np.digitize(magnitude, _POW10_U64[1:]) + 1
         shift = n_digits - plan.test_k
-        divisor = _lookup(_POW10_U64, np.clip(shift, 0, 19))
-        multiplier = _lookup(_POW10_U64, np.clip(-shift, 0, 19))
+        divisor = lookup(_POW10_U64, np.clip(shift, 0, 19))
+        multiplier = lookup(_POW10_U64, np.clip(-shift, 0, 19))
         outcome = (magnitude // divisor * multiplier).astype(np.int64) - plan.first_value
     code = plan.n_values
     outcome = np.where(magnitude == 0, code + _Code.ZERO, outcome)
@@ -624,7 +624,9 @@ def leading_digits(data: Any, k: int = 1) -> Any:
         outcome, _ = _python_int_outcomes(x, plan)
     else:
         outcome = _outcomes(x, plan, _Scratch())
-        if plan.buckets is not None:
-            subnormal = _subnormal_values(np.abs(x), plan)
-            outcome = np.where(outcome == plan.subnormal, subnormal, outcome)
+        if plan.buckets is not None and isinstance(outcome, np.ndarray):  # look up the subnormals alone
+            subnormal = np.flatnonzero(outcome == plan.subnormal)
+            outcome[subnormal] = _subnormal_values(np.abs(x[subnormal]), plan)
+        elif plan.buckets is not None:
+            outcome = np.where(outcome == plan.subnormal, _subnormal_values(np.abs(x), plan), outcome)
     return np.where(outcome < plan.n_values, outcome + plan.first_value, 0)

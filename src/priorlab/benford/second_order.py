@@ -8,8 +8,9 @@ as "zero", as R benford.analysis and benford_py drop them.
 
 Float differences carry the representation error of both amounts (50.38 - 50.37 is 0.010000000000005116 in
 float64, 0.3 - 0.2 is 0.09999999999999998, whose first two digits would read 99): every difference is
-rounded to 15 significant digits of the larger amount, which gives back the decimal difference of
-amounts written with up to 15 significant digits. Integer amounts are subtracted exactly.
+rounded to 15 significant digits of the larger amount, which gives back the decimal difference of amounts
+written in a common unit (cents, say) with up to 15 significant digits. Integer amounts are subtracted
+exactly.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ from typing import Any
 
 import numpy as np
 
-from priorlab.benford.digits import SIGNS, as_numeric, kept
+from priorlab.benford.digits import SIGNS, as_numeric, kept, lookup
 from priorlab.distributed import is_dask_array
 from priorlab.validation import check_choice
 
 SIGNIFICANT = 15
 """Significant digits (of the larger amount) a float difference is rounded to."""
+
+_HIGHEST = 308  # the largest float's exponent
+_LOWEST = SIGNIFICANT - 1 - _HIGHEST  # exponents below are read as this one, so every scale stays finite
+_POWERS = np.array([float(f"1e{k}") for k in range(_LOWEST, _HIGHEST + 1)])
+"""10**k for k from _LOWEST to _HIGHEST, correctly rounded: a table lookup instead of np.power per value."""
 
 
 def differences(data: Any, sign: str = "positive", min_value: float | None = None) -> Any:
@@ -43,9 +49,9 @@ def differences(data: Any, sign: str = "positive", min_value: float | None = Non
     upper = ordered[1:]
     step = upper - ordered[:-1]
     if x.dtype.kind == "f":
-        exponent = np.floor(np.log10(upper))
-        exponent = np.clip(exponent - (np.power(10.0, exponent) > upper), -290, 308)  # log10 may round up
-        scale = np.power(10.0, SIGNIFICANT - 1 - exponent)
+        exponent = np.clip(np.floor(np.log10(upper)), _LOWEST, _HIGHEST).astype(np.int64)
+        exponent = exponent - (lookup(_POWERS, exponent - _LOWEST) > upper)  # log10 may round up to a power
+        scale = lookup(_POWERS, np.maximum(SIGNIFICANT - 1 - exponent, _LOWEST) - _LOWEST)
         step = np.round(step * scale) / scale
     return step
 
