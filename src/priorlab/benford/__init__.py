@@ -103,7 +103,10 @@ def analyze(
         kept = "positive values" if sign == "positive" else "negative values" if sign == "negative" else "values"
         raise ValueError(f"{name}: no {kept} left to test after dropping {_describe(counted.dropped)}")
     return from_counts(
-        np.asarray(counts), test, dropped=counted.dropped, mantissa=counted.mantissa,
+        np.asarray(counts),
+        test,
+        dropped=counted.dropped,
+        mantissa=counted.mantissa,
         distortion_factor=counted.distortion_factor,
     )
 

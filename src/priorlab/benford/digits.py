@@ -577,8 +577,20 @@ def _count_values(
         m = logs % 1.0
         turns = 2 * np.pi * m
         ten = logs >= 1.0
-        sums = (m.sum(), (m * m).sum(), (m**3).sum(), (m**4).sum(), np.cos(turns).sum(), np.sin(turns).sum(),
-                ten.sum(), (10.0 ** (1.0 + m[ten])).sum()) if mantissa else None
+        sums = (
+            (
+                m.sum(),
+                (m * m).sum(),
+                (m**3).sum(),
+                (m**4).sum(),
+                np.cos(turns).sum(),
+                np.sin(turns).sum(),
+                ten.sum(),
+                (10.0 ** (1.0 + m[ten])).sum(),
+            )
+            if mantissa
+            else None
+        )
         return _finish(plan, counts, sums)
     if x.dtype.kind == "f" and min_value is not None and min_value >= 2**1024:
         min_value = math.inf
