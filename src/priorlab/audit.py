@@ -16,7 +16,7 @@ import pandas as pd
 from priorlab.benford import analyze, registry, summation
 from priorlab.benford.columns import read_column
 from priorlab.benford.groups import GroupResult
-from priorlab.benford.plots import plot_benford, plot_groups, plot_summation
+from priorlab.benford.plots import plot_benford, plot_duplication, plot_groups, plot_summation
 from priorlab.benford.records import number_duplication, suspect_selector, write_rows
 from priorlab.files import save_figure
 from priorlab.report import (
@@ -105,6 +105,8 @@ def write_audit_report(
         duplication = ReportSection("Number duplication test", "The most frequent amounts and last two digits.")
         for key in ("amount", "last-two"):
             dup = number_duplication(data.values, top=15, key=key, sign=sign)
+            save_figure(plot_duplication(dup), folder / f"duplication-{key}.png")
+            duplication.items.append(ReportFigure(f"duplication-{key}.png", f"N = {dup.n:,}", half=True))
             duplication.items.append(
                 ReportTable(
                     ["value", "count", "share"],

@@ -151,7 +151,7 @@ def test_report_renders_every_section(payments, tmp_path, capsys):
         "Nigrini (2012)",
     ):
         assert title in page
-    assert 'href="suspects.csv"' in page and page.count("<img") == len(registry.TESTS) + 2
+    assert 'href="suspects.csv"' in page and page.count("<img") == len(registry.TESTS) + 4
     assert sum(1 for _ in (out / "suspects.csv").open()) == R.N_SUSPECTS + 1
     assert "3822J10" in page  # the first suspect row is in the page's table
 

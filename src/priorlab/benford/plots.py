@@ -132,3 +132,20 @@ def plot_groups(groups: Any, worst: int = 6) -> Figure:
         ax.set_visible(False)
     fig.suptitle(f"Benford {groups.test} digit test: the {len(shown)} groups of {groups.by} with the largest MAD")
     return fig
+
+
+def plot_duplication(result: Any, ax: Any = None) -> Figure:
+    """Nigrini's number duplication test: the most frequent amounts (or last two digits) and their counts."""
+    if ax is None:
+        fig = Figure(figsize=(8, 4.5), layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    amounts = result.key == "amount"
+    labels = [f"{v:,.2f}" if amounts else f"{int(v):02d}" for v in result.values]
+    ax.barh(range(len(labels)), result.counts, color="#4c72b0", alpha=0.8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"count (of N = {result.n:,})")
+    ax.set_title(f"Number duplication test: most frequent {'amounts' if amounts else 'last two digits'}")
+    return fig
