@@ -49,11 +49,13 @@ class ReportFigure:
 
 @dataclass(frozen=True)
 class ReportTable:
-    """A small table; floats are shown with four significant digits."""
+    """A small table; floats are shown with four significant digits. `link` names a file in the report
+    folder (e.g. the full table as CSV) that the caption links to."""
 
     columns: Sequence[str]
     rows: Sequence[Sequence[Any]]
     caption: str = ""
+    link: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,9 @@ def _cell(value: Any) -> str:
 def _render_table(table: ReportTable) -> str:
     head = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
     body = "\n".join(f"<tr>{''.join(_cell(value) for value in row)}</tr>" for row in table.rows)
-    caption = f"<caption>{html.escape(table.caption)}</caption>" if table.caption else ""
+    link = f' <a class="file" href="{html.escape(table.link, quote=True)}">{html.escape(table.link)}</a>'
+    caption = f"<caption>{html.escape(table.caption)}{link if table.link else ''}</caption>"
+    caption = caption if table.caption or table.link else ""
     return f"<table>{caption}<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
 
 

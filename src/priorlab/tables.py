@@ -172,7 +172,7 @@ def _csv_text(pa, columns: Sequence[str]):
 def line_numbers(path: str | Path, rows: Sequence[int]) -> list[int]:
     """The line of a CSV file (header = 1) on which each data row starts: blank lines are skipped, as the
     reader skips them, and a quoted cell may span lines. Reads only as far as the last row asked for."""
-    wanted = sorted(set(rows))
+    wanted = set(rows)
     found: dict[int, int] = {}
     if not wanted:
         return []

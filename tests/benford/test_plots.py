@@ -40,3 +40,21 @@ def test_proportions_have_no_band_and_axes_can_be_given():
     assert plots.plot_benford(r, ax=ax) is fig
     assert len(ax.collections) == 0 and len(ax.patches) == 10
 
+
+
+def test_audit_figures_draw_what_the_results_hold():
+    from priorlab.benford import number_duplication, summation
+    from priorlab.benford.groups import analyze_by
+    from priorlab.benford.plots import plot_duplication, plot_groups, plot_summation
+
+    rng = np.random.default_rng(0)
+    x = np.round(rng.lognormal(4, 2, 4000), 2)
+    summed = summation(x)
+    bars = plot_summation(summed).axes[0].patches
+    assert [b.get_height() for b in bars] == summed.observed.tolist()
+    dup = number_duplication(np.r_[x, [50.0] * 30], top=5)
+    widths = [b.get_width() for b in plot_duplication(dup).axes[0].patches]
+    assert widths == dup.counts.tolist() and widths[0] == 30 + np.count_nonzero(x == 50.0)
+    groups = analyze_by(x, rng.integers(0, 5, x.size), "first", min_n=10)
+    shown = [ax for ax in plot_groups(groups, worst=4).axes if ax.get_visible()]
+    assert len(shown) == 4 and str(groups.keys[0]) in shown[0].get_title()

@@ -10,7 +10,7 @@ from priorlab.benford import digits, registry
 
 
 def test_the_declared_tests_in_order():
-    assert list(registry.TESTS) == ["first", "second", "first-two", "first-three", "last-two"]
+    assert list(registry.TESTS) == ["first", "second", "first-two", "first-three", "last-two", "second-order"]
     assert benford.TESTS is registry.TESTS
     with pytest.raises(TypeError):
         registry.TESTS["third"] = registry.TESTS["first"]  # read-only
@@ -56,7 +56,7 @@ def test_the_cli_lists_every_test_with_its_description(capsys):
 
 @pytest.mark.parametrize("bad", ["third", "First", "", "last_two", 1, None])
 def test_an_unknown_test_is_refused_in_the_common_wording(bad):
-    expected = f"test: expected one of first, second, first-two, first-three, last-two; got {bad!r}"
+    expected = f"test: expected one of first, second, first-two, first-three, last-two, second-order; got {bad!r}"
     with pytest.raises(ValueError) as error:
         registry.get(bad)
     assert str(error.value) == expected

@@ -28,7 +28,7 @@ buckets are too coarse, are looked up in the step table itself.
 All of this is elementwise NumPy (`view`, shifts, `take`, comparisons, `bincount`), so a
 Dask array goes through the very same functions via NEP 18/13 and stays lazy until the
 counts are computed. (One gap: NEP 18 dispatches `np.take` on the table, not the index, so
-`_lookup` maps that one call over the blocks of a chunked index.) NumPy input is processed
+`lookup` maps that one call over the blocks of a chunked index.) NumPy input is processed
 in chunks of CHUNK_SIZE values, so memory stays near the input's.
 """
 
@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from priorlab.benford.stats import MantissaStats
+from priorlab.benford.stats import MantissaStats, distortion_factor
 from priorlab.distributed import is_dask_array
 from priorlab.validation import check_choice, check_int, check_number
 
@@ -72,6 +72,7 @@ _MAGNITUDE_MASK = np.uint64((1 << 63) - 1)
 _NEVER = np.uint64((1 << 64) - 1)
 _INF_BITS = np.float64(np.inf).view(np.uint64)
 _SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
+_LN10 = math.log(10.0)
 _POW10_U64 = np.array([10**i for i in range(20)], dtype=np.uint64)
 
 
@@ -261,7 +262,7 @@ class _Scratch:
         return buffer[:n]
 
 
-def _lookup(table: np.ndarray, index: Any, out: np.ndarray | None = None) -> Any:
+def lookup(table: np.ndarray, index: Any, out: np.ndarray | None = None) -> Any:
     """table[index] for a NumPy table and any index array, lazily for a Dask index.
 
     NEP 18 dispatches `np.take` on the table only, so a Dask index would be computed on the
@@ -282,13 +283,13 @@ def _float_outcomes(x: Any, plan: _Plan, scratch: _Scratch) -> Any:
     b = plan.buckets
     bits = x.view(np.uint64)
     bucket = np.right_shift(bits, np.uint64(b.shift), out=scratch("bucket", np.uint64, x)).view(np.int64)
-    threshold = _lookup(b.threshold, bucket, out=scratch("threshold", np.uint64, x))
+    threshold = lookup(b.threshold, bucket, out=scratch("threshold", np.uint64, x))
     passed = np.greater_equal(bits, threshold, out=scratch("passed", np.bool_, x))
     code = np.add(bucket, passed, out=bucket if isinstance(bucket, np.ndarray) else None)
     if plan.min_value is not None:
         min_bits = np.float64(plan.min_value).view(np.uint64)
         code = code + ((bits & _MAGNITUDE_MASK) < min_bits) * (2 * b.n_buckets)
-    outcome = _lookup(plan.outcome, code, out=scratch("outcome", plan.outcome.dtype, x))
+    outcome = lookup(plan.outcome, code, out=scratch("outcome", plan.outcome.dtype, x))
     if plan.test_k is None:
         kept = outcome <= plan.subnormal
         magnitude = np.where(kept, np.abs(x), 0.0)
@@ -301,7 +302,7 @@ def _subnormal_values(magnitude: Any, plan: _Plan) -> Any:
     """Digit value index of subnormal magnitudes, from the exact step table."""
     steps = plan.buckets.subnormal_steps
     index = np.digitize(magnitude, steps.at) - 1
-    return _lookup(steps.values, index) - plan.first_value
+    return lookup(steps.values, index) - plan.first_value
 
 
 def _int_magnitude(x: Any) -> Any:
@@ -320,8 +321,8 @@ def _int_outcomes(x: Any, plan: _Plan) -> Any:
     else:
         n_digits = np.digitize(magnitude, _POW10_U64[1:]) + 1
         shift = n_digits - plan.test_k
-        divisor = _lookup(_POW10_U64, np.clip(shift, 0, 19))
-        multiplier = _lookup(_POW10_U64, np.clip(-shift, 0, 19))
+        divisor = lookup(_POW10_U64, np.clip(shift, 0, 19))
+        multiplier = lookup(_POW10_U64, np.clip(-shift, 0, 19))
         outcome = (magnitude // divisor * multiplier).astype(np.int64) - plan.first_value
     code = plan.n_values
     outcome = np.where(magnitude == 0, code + _Code.ZERO, outcome)
@@ -359,14 +360,29 @@ def _summarise(x: Any, plan: _Plan, mantissa: bool, scratch: _Scratch | None = N
     if lazy or counts[plan.n_values + _Code.NAN :].any():  # a dropped value must not reach log10
         values = np.where(outcome <= plan.subnormal, values, 1.0)
     m = np.log10(values, out=scratch("m", np.float64, x))
-    np.subtract(m, np.floor(m, out=scratch("m2", np.float64, x)), out=m)
+    exponent = np.floor(m, out=scratch("exponent", np.float64, x))
+    np.subtract(m, exponent, out=m)
     # plain products and sums: BLAS dot would bring its own threads into each chunk
     m2 = np.multiply(m, m, out=scratch("m2", np.float64, x))
     s1, s2 = np.sum(m), np.sum(m2)
     power = np.multiply(m2, m, out=scratch("power", np.float64, x))
     s3 = np.sum(power)
     power = np.multiply(m2, m2, out=power)
-    return counts, s1, s2, s3, np.sum(power)
+    s4 = np.sum(power)
+    # The arc test's angles in float32, whose cos/sin are vectorised (~15x float64's): the angle's
+    # rounding (<= 2.4e-7 rad) moves each cos/sin by less than 3e-7, so L2 by less than 1.2e-6.
+    angle = np.multiply(m, 2.0 * math.pi, out=scratch("power", np.float64, x)).astype(np.float32)
+    circle = np.cos(angle, out=scratch("circle", np.float32, x))
+    # each dropped value was read as 1 (m = 0), which puts 1 into the cosine sum and 0 everywhere else
+    cos_sum = np.sum(circle, dtype=np.float64) - np.sum(counts[plan.n_values + _Code.NAN :])
+    sin_sum = np.sum(np.sin(angle, out=scratch("circle", np.float32, x)), dtype=np.float64)
+    # Nigrini's DF model: the values >= 10 (exponent >= 1; dropped values were set to 1) on [10, 100).
+    # The integer exponent clipped to [0, 1] is that selection as 0/1 weights: arithmetic, no branches.
+    collapsed = np.exp(np.multiply(m, _LN10, out=scratch("m", np.float64, x)), out=scratch("m", np.float64, x))
+    at_least_ten = np.clip(exponent, 0.0, 1.0, out=exponent)
+    n_ten = np.sum(at_least_ten)
+    ten_sum = 10.0 * np.sum(np.multiply(collapsed, at_least_ten, out=collapsed))
+    return counts, s1, s2, s3, s4, cos_sum, sin_sum, n_ten, ten_sum
 
 
 # --- public API -----------------------------------------------------------------------------
@@ -374,19 +390,21 @@ def _summarise(x: Any, plan: _Plan, mantissa: bool, scratch: _Scratch | None = N
 
 @dataclasses.dataclass(frozen=True)
 class DigitCounts:
-    """Counts of every digit value, the values dropped by reason, and mantissa moments."""
+    """Counts of every digit value, the values dropped by reason, mantissa moments and arc test, and
+    Nigrini's distortion factor (NaN without the mantissa pass or without values >= 10)."""
 
     values: np.ndarray  # digit values, e.g. 1..9, 10..99, 0..99
     counts: np.ndarray  # int64, aligned with values
     dropped: dict[str, int]
     mantissa: MantissaStats | None
+    distortion_factor: float = math.nan
 
     @property
     def n(self) -> int:
         return int(self.counts.sum())
 
 
-def _as_numeric(data: Any) -> tuple[Any, np.ndarray | None]:
+def as_numeric(data: Any) -> tuple[Any, np.ndarray | None]:
     """A 1-D NumPy array (float64, integer or object of Python ints) or a 1-D Dask array, and where the
     missing values of integer data are (None when there are none).
 
@@ -421,6 +439,23 @@ def _as_numeric(data: Any) -> tuple[Any, np.ndarray | None]:
     raise TypeError(f"data must be numbers, got an array of dtype {x.dtype}")
 
 
+def kept(x: Any, sign: str, min_value: float | None) -> Any:
+    """Which values of an array from `as_numeric` a test keeps: finite, non-zero, of the chosen sign,
+    |x| >= min_value (lazy for a Dask array)."""
+    if x.dtype.kind == "O":  # Python ints beyond 64 bits
+        return np.array(
+            [v != 0 and (sign == "both" or (v > 0) == (sign == "positive"))
+             and (min_value is None or abs(v) >= min_value) for v in x],
+            dtype=bool,
+        )  # fmt: skip
+    mask = (x > 0) if sign == "positive" else (x < 0) if sign == "negative" else (x != 0)
+    if x.dtype.kind == "f":
+        mask = mask & np.isfinite(x)
+    if min_value is not None:
+        mask = mask & (np.abs(x) >= min_value)
+    return mask
+
+
 def _is_missing(value: Any) -> bool:
     """None, pandas' NA or a float NaN."""
     if value is None or type(value).__name__ == "NAType":
@@ -452,7 +487,7 @@ def _from_objects(x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 def _python_int_outcomes(x: np.ndarray, plan: _Plan) -> tuple[np.ndarray, list[float]]:
     """The exact path for integers beyond 64 bits: decimal strings of Python ints."""
     outcome = np.empty(x.size, dtype=np.int64)
-    mantissas = []
+    logs = []
     code = plan.n_values
     for i, v in enumerate(x):
         magnitude = abs(v)
@@ -468,8 +503,8 @@ def _python_int_outcomes(x: np.ndarray, plan: _Plan) -> tuple[np.ndarray, list[f
                 outcome[i] = magnitude % 100
             else:
                 outcome[i] = int((text + "0" * plan.test_k)[: plan.test_k]) - plan.first_value
-            mantissas.append(math.log10(magnitude) % 1.0)
-    return outcome, mantissas
+            logs.append(math.log10(magnitude))
+    return outcome, logs
 
 
 def _finish(plan: _Plan, counts: np.ndarray, sums: tuple[float, ...] | None) -> DigitCounts:
@@ -486,12 +521,16 @@ def _finish(plan: _Plan, counts: np.ndarray, sums: tuple[float, ...] | None) -> 
     if plan.test_k is None:  # subnormals count as kept: their integer part is 0
         digit_counts[0] += reasons[_Code.SUBNORMAL]
     n = int(digit_counts.sum())
-    mantissa = None if sums is None else MantissaStats.from_power_sums(n, *map(float, sums))
+    mantissa, df = None, math.nan
+    if sums is not None:
+        mantissa = MantissaStats.from_power_sums(n, *map(float, sums[:6]))
+        df = distortion_factor(int(sums[6]), float(sums[7]))
     return DigitCounts(
         values=np.arange(plan.n_values, dtype=np.int64) + plan.first_value,
         counts=digit_counts,
         dropped=dropped,
         mantissa=mantissa,
+        distortion_factor=df,
     )
 
 
@@ -519,7 +558,7 @@ def count_digits(
     if min_value is not None:
         checked = check_number(min_value, "min_value")
         min_value = min_value if isinstance(min_value, int) else checked  # Python ints stay exact
-    x, missing = _as_numeric(data)
+    x, missing = as_numeric(data)
     if missing is None:
         return _count_values(x, k, sign, min_value, mantissa, chunk_size, progress)
     counted = _count_values(x[~missing], k, sign, min_value, mantissa, chunk_size, progress)
@@ -534,8 +573,24 @@ def _count_values(
         plan = _plan(np.dtype(np.int64), k, sign, min_value)
         outcome, logs = _python_int_outcomes(x, plan)
         counts = np.bincount(outcome, minlength=plan.n_outcomes)
-        m = np.array(logs)
-        sums = (m.sum(), (m * m).sum(), (m**3).sum(), (m**4).sum()) if mantissa else None
+        logs = np.array(logs)
+        m = logs % 1.0
+        turns = 2 * np.pi * m
+        ten = logs >= 1.0
+        sums = (
+            (
+                m.sum(),
+                (m * m).sum(),
+                (m**3).sum(),
+                (m**4).sum(),
+                np.cos(turns).sum(),
+                np.sin(turns).sum(),
+                ten.sum(),
+                (10.0 ** (1.0 + m[ten])).sum(),
+            )
+            if mantissa
+            else None
+        )
         return _finish(plan, counts, sums)
     if x.dtype.kind == "f" and min_value is not None and min_value >= 2**1024:
         min_value = math.inf
@@ -555,7 +610,7 @@ def _count_numpy(x: np.ndarray, plan: _Plan, mantissa: bool, chunk_size: int, pr
     from tqdm.auto import tqdm
 
     counts = np.zeros(plan.n_outcomes, dtype=np.int64)
-    sums = [0.0, 0.0, 0.0, 0.0]
+    sums = [0.0] * 8
     scratch = _Scratch()
     with tqdm(total=x.size, unit="values", disable=not progress, unit_scale=True) as bar:
         for start in range(0, x.size, chunk_size):
@@ -575,13 +630,15 @@ def leading_digits(data: Any, k: int = 1) -> Any:
     gives a lazy Dask array back.
     """
     k = check_int(k, "k", 1, MAX_K)
-    x, _ = _as_numeric(data)  # missing integers hold 0, which gives 0 like NaN
+    x, _ = as_numeric(data)  # missing integers hold 0, which gives 0 like NaN
     plan = _plan(x.dtype if x.dtype.kind != "O" else np.dtype(np.int64), k, "both", None)
     if x.dtype.kind == "O":
         outcome, _ = _python_int_outcomes(x, plan)
     else:
         outcome = _outcomes(x, plan, _Scratch())
-        if plan.buckets is not None:
-            subnormal = _subnormal_values(np.abs(x), plan)
-            outcome = np.where(outcome == plan.subnormal, subnormal, outcome)
+        if plan.buckets is not None and isinstance(outcome, np.ndarray):  # look up the subnormals alone
+            subnormal = np.flatnonzero(outcome == plan.subnormal)
+            outcome[subnormal] = _subnormal_values(np.abs(x[subnormal]), plan)
+        elif plan.buckets is not None:
+            outcome = np.where(outcome == plan.subnormal, _subnormal_values(np.abs(x), plan), outcome)
     return np.where(outcome < plan.n_values, outcome + plan.first_value, 0)

@@ -98,3 +98,54 @@ def plot_lm_digits(distributions: Any, ncols: int = 4) -> Figure:
     fig.suptitle(f"P({distributions[0].position} digit | prompt, a number follows), {distributions[0].method}",
                  fontsize=10)
     return fig
+
+
+def plot_summation(result: Any, ax: Any = None) -> Figure:
+    """Nigrini's summation test: each first-two-digit bucket's share of the total against the flat 1/90."""
+    if ax is None:
+        fig = Figure(figsize=(12, 4.5), layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    ax.bar(result.digits, result.observed, width=0.8, color="#4c72b0", alpha=0.8, label="share of the total")
+    ax.axhline(result.expected[0], color="#c44e52", lw=1.8, label="expected (1/90)")
+    ax.set_title(f"Benford summation test (N = {result.n:,}, total {result.total:,.0f})")
+    ax.set_xlabel("first two digits, 10-99")
+    ax.set_ylabel("share of the total amount")
+    ax.legend(loc="upper right")
+    return fig
+
+
+def plot_groups(groups: Any, worst: int = 6) -> Figure:
+    """The `worst` groups by MAD of a `groups.GroupResult`, one panel each, with their conformity."""
+    worst = check_int(worst, "worst")
+    shown = list(zip(groups.keys, groups.results, strict=True))[:worst]
+    ncols = min(3, len(shown))
+    nrows = -(-len(shown) // ncols)
+    fig = Figure(figsize=(5.2 * ncols, 3.4 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax, (key, result) in zip(axes.flat, shown, strict=False):
+        plot_benford(result, ax=ax)
+        ax.set_title(f"{groups.by} {key}: N = {result.n:,}, MAD {result.mad:.4f}", fontsize=9)
+        ax.legend().set_visible(False)
+    for ax in axes.flat[len(shown):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Benford {groups.test} digit test: the {len(shown)} groups of {groups.by} with the largest MAD")
+    return fig
+
+
+def plot_duplication(result: Any, ax: Any = None) -> Figure:
+    """Nigrini's number duplication test: the most frequent amounts (or last two digits) and their counts."""
+    if ax is None:
+        fig = Figure(figsize=(8, 4.5), layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    amounts = result.key == "amount"
+    labels = [f"{v:,.2f}" if amounts else f"{int(v):02d}" for v in result.values]
+    ax.barh(range(len(labels)), result.counts, color="#4c72b0", alpha=0.8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"count (of N = {result.n:,})")
+    ax.set_title(f"Number duplication test: most frequent {'amounts' if amounts else 'last two digits'}")
+    return fig

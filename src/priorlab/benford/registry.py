@@ -36,6 +36,8 @@ class DigitTest:
     part); `fold` maps counts or probabilities of the counted values (last axis, increasing) to the test's
     digits; `law` gives (digits, expected probabilities); `mad_ranges` are the upper MAD bounds of close,
     acceptable and marginally acceptable conformity (Nigrini 2012, table 7.1), None where none are published.
+    `differences` says the test counts the digits of the differences between consecutive sorted values
+    (`second_order.differences`) instead of the values themselves.
     """
 
     name: str
@@ -44,6 +46,7 @@ class DigitTest:
     fold: Callable[[np.ndarray], np.ndarray]
     mad_ranges: tuple[float, float, float] | None
     description: str
+    differences: bool = False
 
     def expected(self) -> tuple[np.ndarray, np.ndarray]:
         """(digit values as ints, expected probabilities), in increasing digit order."""
@@ -78,13 +81,18 @@ TESTS: Mapping[str, DigitTest] = MappingProxyType(
                 name="last-two", leading=None, law=laws.last_two, fold=unfolded,
                 mad_ranges=None, description="last two digits of the integer part, 00-99",
             ),
+            DigitTest(
+                name="second-order", leading=2, law=laws.first_two, fold=unfolded, mad_ranges=None,
+                description="first two digits of the differences of the sorted values (Nigrini 2012), 10-99",
+                differences=True,
+            ),
         )
     }
 )  # fmt: skip
 """The digit tests by name, in the order the CLI and the docs list them.
 
 Read-only. Each entry is a `DigitTest`; iterating gives the names ("first", "second", "first-two",
-"first-three", "last-two"). `priorlab.lm` answers the tests whose `leading` its number grammar reads.
+"first-three", "last-two", "second-order"). `priorlab.lm` answers the tests whose `leading` its number grammar reads.
 """
 
 
@@ -99,5 +107,14 @@ def expected(test: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def counting(leading: tuple[int, ...]) -> tuple[str, ...]:
-    """Names of the tests that count one of these numbers of leading digits, in `TESTS` order."""
-    return tuple(name for name, test in TESTS.items() if test.leading in leading)
+    """Names of the tests that count one of these numbers of leading digits of the values themselves, in
+    `TESTS` order."""
+    return tuple(name for name, test in TESTS.items() if test.leading in leading and not test.differences)
+
+
+SUMMATION = "summation"
+"""Nigrini's summation test (`benford.summation`): sums, not counts, so it stands beside `TESTS`; the CLI
+and `analyze` accept its name as a test."""
+
+CHOICES = (*TESTS, SUMMATION)
+"""Every test `analyze` and the CLI's --test run by name."""

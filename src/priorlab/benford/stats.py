@@ -19,6 +19,12 @@ there, and the rest are computed on the proportions. Definitions:
 - kl: Kullback-Leibler divergence sum p_o ln(p_o / p_e), in nats (0 ln 0 = 0).
 - pearson_r: correlation of observed and expected proportions (the measure of Perone 2019); NaN
   when either is constant, as for the uniform last-two-digits law.
+- mantissa arc test (Nigrini 2012; as R benford.analysis): the mantissas m = log10|x| mod 1 put
+  on the unit circle; L2 = (mean cos 2 pi m)**2 + (mean sin 2 pi m)**2 is 0 for Benford data, and
+  2 N L2 is asymptotically chi-square with 2 df, so p = exp(-N L2).
+- distortion factor (Nigrini's DF model, Nigrini 2012): the values >= 10 collapsed onto [10, 100)
+  (10 x / 10**floor(log10 x)) have mean AM; Benford data have mean EM = 90 / ln 10 = 39.0865; DF =
+  100 (AM - EM) / EM, in percent: negative when the amounts look understated, positive when overstated.
 """
 
 from __future__ import annotations
@@ -39,6 +45,9 @@ CONFORMITY_LABELS = (
     "nonconformity",
 )
 
+COLLAPSED_MEAN = 90.0 / math.log(10.0)
+"""Expected mean of values collapsed onto [10, 100) under Benford's law (Nigrini's EM, 39.0865)."""
+
 BENFORD_MANTISSA = {"mean": 0.5, "var": 1 / 12, "skewness": 0.0, "excess_kurtosis": -1.2}
 """Moments of log10(x) mod 1 for data that follow Benford's law exactly (uniform on [0, 1))."""
 
@@ -56,27 +65,42 @@ def conformity(test: str, mad: float) -> str | None:
 
 @dataclasses.dataclass(frozen=True)
 class MantissaStats:
-    """Moments of the mantissas log10|x| mod 1 (population moments, not bias-corrected)."""
+    """Moments of the mantissas log10|x| mod 1 (population moments, not bias-corrected) and the
+    mantissa arc test's L2 and p-value (NaN when the circle sums were not collected)."""
 
     mean: float
     var: float
     skewness: float
     excess_kurtosis: float
+    arc_l2: float = float("nan")
+    arc_p_value: float = float("nan")
 
     @classmethod
-    def from_power_sums(cls, n: int, s1: float, s2: float, s3: float, s4: float) -> MantissaStats:
-        """Build from n and the sums of m, m**2, m**3, m**4 (what a chunked or Dask pass collects)."""
+    def from_power_sums(
+        cls, n: int, s1: float, s2: float, s3: float, s4: float, cos_sum: float = math.nan, sin_sum: float = math.nan
+    ) -> MantissaStats:
+        """Build from n, the sums of m, m**2, m**3, m**4 and of cos 2 pi m, sin 2 pi m (what a chunked or
+        Dask pass collects)."""
+        nan = float("nan")
         if n <= 0:
-            nan = float("nan")
             return cls(nan, nan, nan, nan)
+        l2 = (cos_sum / n) ** 2 + (sin_sum / n) ** 2
+        arc = {"arc_l2": l2, "arc_p_value": math.exp(-n * l2) if math.isfinite(l2) else nan}
         mean = s1 / n
         e2, e3, e4 = s2 / n, s3 / n, s4 / n
         var = max(e2 - mean**2, 0.0)
         mu3 = e3 - 3 * mean * e2 + 2 * mean**3
         mu4 = e4 - 4 * mean * e3 + 6 * mean**2 * e2 - 3 * mean**4
         if var == 0.0:
-            return cls(mean, 0.0, float("nan"), float("nan"))
-        return cls(mean, var, mu3 / var**1.5, mu4 / var**2 - 3.0)
+            return cls(mean, 0.0, nan, nan, **arc)
+        return cls(mean, var, mu3 / var**1.5, mu4 / var**2 - 3.0, **arc)
+
+
+def distortion_factor(n_collapsed: int, collapsed_sum: float) -> float:
+    """Nigrini's DF in percent from the number and the sum of the values >= 10 collapsed onto [10, 100)."""
+    if n_collapsed <= 0:
+        return float("nan")
+    return 100.0 * (collapsed_sum / n_collapsed - COLLAPSED_MEAN) / COLLAPSED_MEAN
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # array fields: compare .to_dict() instead
@@ -106,6 +130,7 @@ class BenfordResult:
     largest_deviations: list[tuple[int, float]]
     dropped: dict[str, int] = dataclasses.field(default_factory=dict)
     mantissa: MantissaStats | None = None
+    distortion_factor: float = float("nan")
 
     def with_reclassified_drops(self, count: int, from_reason: str, to_reason: str) -> BenfordResult:
         """A copy where `count` dropped values move to another reason.
@@ -119,6 +144,12 @@ class BenfordResult:
         merged[from_reason] = have - count
         merged[to_reason] = merged.get(to_reason, 0) + count
         return dataclasses.replace(self, dropped=merged)
+
+    def suspects(self, data: Any, column: str | None = None, top: int = 2, sign: str = "positive") -> Any:
+        """The rows of `data` whose digits are among the `top` largest deviations (`records.suspects`)."""
+        from priorlab.benford.records import suspects  # records builds on this module
+
+        return suspects(self, data, column, top=top, sign=sign)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe types; NaN becomes None."""
@@ -145,6 +176,7 @@ class BenfordResult:
             "mantissa": None
             if self.mantissa is None
             else {k: _json_float(v) for k, v in dataclasses.asdict(self.mantissa).items()},
+            "distortion_factor": _json_float(self.distortion_factor),
         }
         return out
 
@@ -188,6 +220,9 @@ class BenfordResult:
                 f"mantissa: mean {m.mean:.4f}, var {m.var:.4f}, skewness {m.skewness:.4f}, "
                 f"excess kurtosis {m.excess_kurtosis:.4f} (Benford: 0.5, 0.0833, 0, -1.2)"
             )
+            lines.append(f"mantissa arc test: L2 = {m.arc_l2:.5g}, p = {m.arc_p_value:.4g}")
+        if math.isfinite(self.distortion_factor):
+            lines.append(f"distortion factor: {self.distortion_factor:+.3f}% (Nigrini's DF model)")
         lines.append(f"verdict: {self.verdict()}")
         return "\n".join(lines)
 
@@ -243,6 +278,7 @@ def from_counts(
     test: str,
     dropped: Mapping[str, int] | None = None,
     mantissa: MantissaStats | None = None,
+    distortion_factor: float = math.nan,
 ) -> BenfordResult:
     """All statistics for the digit counts of a sample, ordered as `registry.expected(test)[0]`."""
     digits, expected = registry.expected(test)
@@ -278,6 +314,7 @@ def from_counts(
         largest_deviations=_ranked_deviations(digits, np.abs(counts - expected_counts)),
         dropped={str(k): int(v) for k, v in (dropped or {}).items()},
         mantissa=mantissa,
+        distortion_factor=float(distortion_factor),
         **_shape_statistics(test, observed, expected),
     )
 
