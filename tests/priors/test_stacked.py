@@ -104,3 +104,31 @@ def test_mlps_initialised_in_place_equal_mlps_built_one_by_one(widths, seeds, ac
     drawn = StackedMLP.initialised(widths, seeds, activation)
     assert drawn.widths == built.widths and drawn.activation == activation
     assert torch.equal(drawn.flat, built.flat)
+
+
+@settings(max_examples=25, deadline=None)
+@given(members=st.integers(1, 3), widths=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+       batch=st.integers(1, 8), entries=st.integers(0, 20), seed=st.integers(0, 10_000),
+       activation=st.sampled_from(ACTIVATIONS))
+def test_sparse_inputs_train_as_their_dense_matrix(members, widths, batch, entries, seed, activation):
+    """Sparse COO inputs, repeated entries included (they add up), against autograd on the dense matrix."""
+    mlps = seeded(lambda: [MLP(widths[0], widths[1:-1], widths[-1], activation) for _ in range(members)], seed)
+    fast, generic = StackedMLP(mlps), StackedModules(mlps)
+    generator = torch.Generator().manual_seed(seed)
+    indices = torch.stack([torch.randint(batch, (entries,), generator=generator),
+                           torch.randint(widths[0], (entries,), generator=generator)])
+    sparse = torch.sparse_coo_tensor(indices, torch.randn(entries, generator=generator), (batch, widths[0]),
+                                     check_invariants=True)
+    dense = sparse.to_dense()
+    offset = torch.randn(members, batch, widths[-1], generator=generator)
+    y = torch.randn(members, batch, widths[-1], generator=generator)
+    weights = torch.rand(members, batch, 1, generator=generator)
+    torch.testing.assert_close(fast.forward(sparse), generic.forward(dense))
+    torch.testing.assert_close(fast.forward(sparse.double()), generic.forward(dense.double()))
+    fast.losses_and_grad(sparse, offset, -y, weights, "mse")  # gradients are written, not accumulated
+    torch.testing.assert_close(fast.losses_and_grad(sparse, offset, y, weights, "mse"),
+                               generic.losses_and_grad(dense, offset, y, weights, "mse"))
+    for layer in range(len(widths) - 1):
+        torch.testing.assert_close(fast.weight_grads[layer],
+                                   generic.params[f"layers.{layer}.weight"].grad.transpose(1, 2))
+        torch.testing.assert_close(fast.bias_grads[layer][:, 0], generic.params[f"layers.{layer}.bias"].grad)

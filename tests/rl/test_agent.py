@@ -8,27 +8,31 @@ import numpy as np
 import pytest
 import torch
 
-from priorlab.rl.agent import AgentConfig, BootstrappedDQN, agent_config
+from priorlab.rl.agent import AgentConfig, BootstrappedDQN, agent_config, network_input
 from priorlab.rl.deep_sea import DeepSeaEnv
 from priorlab.rl.experiment import deep_sea, make_agent, run
 
 
-def _filled_agent(config: AgentConfig, seed: int = 0, transitions: int = 60) -> BootstrappedDQN:
-    agent = BootstrappedDQN(7, 3, config, seed=seed)
+def _filled_agent(config: AgentConfig, seed: int = 0, transitions: int = 60, one_hot: bool = False
+                  ) -> BootstrappedDQN:
+    """An agent with `transitions` random transitions stored: Gaussian observations of 7 floats, or one-hot
+    states of 12 cells (sparse enough for the networks' sparse input path)."""
+    width = 12 if one_hot else 7
+    agent = BootstrappedDQN(width, 3, config, seed=seed)
     rng = np.random.default_rng(seed)
+
+    def observation() -> np.ndarray:
+        return (np.eye(width)[rng.integers(width)] if one_hot else rng.normal(size=width)).astype(np.float32)
+
     for _ in range(transitions):
-        agent.observe(
-            rng.normal(size=7).astype(np.float32),
-            int(rng.integers(3)),
-            float(rng.normal()),
-            bool(rng.random() < 0.2),
-            rng.normal(size=7).astype(np.float32),
-        )
+        agent.observe(observation(), int(rng.integers(3)), float(rng.normal()), bool(rng.random() < 0.2),
+                      observation())
     return agent
 
 
+@pytest.mark.parametrize("one_hot", [False, True])
 @pytest.mark.parametrize("prior_scale", [0.0, 3.0])
-def test_sgd_steps_match_autograd_and_torch_adam_member_by_member(prior_scale):
+def test_sgd_steps_match_autograd_and_torch_adam_member_by_member(prior_scale, one_hot):
     config = AgentConfig(
         members=4,
         hidden=(16, 8),
@@ -39,7 +43,8 @@ def test_sgd_steps_match_autograd_and_torch_adam_member_by_member(prior_scale):
         target_update_period=2,
         lr=1e-2,
     )
-    agent = _filled_agent(config)
+    agent = _filled_agent(config, one_hot=one_hot)
+    assert network_input(agent.replay.arrays["obs"][:agent.replay.size]).is_sparse == one_hot
     members = [agent.online.member_module(k) for k in range(4)]
     targets = [copy.deepcopy(m) for m in members]
     priors = [agent.prior.member_module(k) if agent.prior else None for k in range(4)]

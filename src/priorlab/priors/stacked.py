@@ -68,7 +68,23 @@ def _bmm(a: torch.Tensor, b: torch.Tensor, out: torch.Tensor | None = None) -> t
     return torch.bmm(a, b, out=out)
 
 
+def _sparse_affine(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """(n, d) sparse COO inputs shared by all members: each stored entry adds its weight row, so the layer
+    costs the stored entries, not n x d (one-hot states, bag-of-words counts)."""
+    rows, cols = x.indices()
+    out = bias.expand(weight.shape[0], x.shape[0], weight.shape[2]).clone()
+    return out.index_add_(1, rows, weight[:, cols, :] * x.values().unsqueeze(1))
+
+
+def _sparse_weight_grad(x: torch.Tensor, grad: torch.Tensor, out: torch.Tensor) -> None:
+    """x^T grad for sparse COO x (n, d) and grad (K, n, out), written into out (K, d, out)."""
+    rows, cols = x.indices()
+    out.zero_().index_add_(1, cols, grad[:, rows, :] * x.values().unsqueeze(1))
+
+
 def _affine(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    if h.is_sparse:
+        return _sparse_affine(h, weight, bias)
     if h.shape[-1] == 1:  # one input: the product is a broadcast multiply, fused with the bias
         return torch.addcmul(bias, h, weight)
     if weight.shape[-1] == 1:
@@ -168,7 +184,7 @@ class StackedMLP:
 
     def _activations(self, x: torch.Tensor, weights: list[torch.Tensor], biases: list[torch.Tensor]
                      ) -> list[torch.Tensor]:
-        hidden = [_broadcast_members(x, self.n_members)]
+        hidden = [x.coalesce() if x.is_sparse else _broadcast_members(x, self.n_members)]
         activate = torch.selu_ if self.activation == "selu" else torch.relu_
         for weight, bias in zip(weights[:-1], biases[:-1], strict=True):
             hidden.append(activate(_affine(hidden[-1], weight, bias)))
@@ -176,7 +192,8 @@ class StackedMLP:
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Outputs (K, n, out) in x's dtype for inputs (n, d) shared by all members or (K, n, d)."""
+        """Outputs (K, n, out) in x's dtype for inputs (n, d) shared by all members, dense or sparse COO, or
+        (K, n, d)."""
         weights, biases = (self.weights, self.biases) if x.dtype == self.flat.dtype else self._views(
             self.flat.to(x.dtype))
         return _affine(self._activations(x, weights, biases)[-1], weights[-1], biases[-1])
@@ -191,7 +208,10 @@ class StackedMLP:
         losses, grad = member_losses_and_grad(out, y, weights, loss)
         for layer in range(len(self.weights) - 1, -1, -1):
             torch.sum(grad, dim=1, keepdim=True, out=self.bias_grads[layer])
-            _bmm(hidden[layer].transpose(1, 2), grad, out=self.weight_grads[layer])
+            if hidden[layer].is_sparse:
+                _sparse_weight_grad(hidden[layer], grad, self.weight_grads[layer])
+            else:
+                _bmm(hidden[layer].transpose(1, 2), grad, out=self.weight_grads[layer])
             if layer:
                 grad = _bmm(grad, self.weights[layer].transpose(1, 2))
                 grad = self._activation_backward(grad, hidden[layer])

@@ -27,6 +27,16 @@ from priorlab.priors.training import FlatAdam
 from priorlab.rl.replay import Replay
 from priorlab.validation import check_choice, check_int, check_number
 
+SPARSE_DENSITY = 0.1
+"""Observation batches with at most this share of nonzero entries go to the networks as sparse tensors, so
+the first layer costs the nonzeros: Deep Sea's one-hot N^2 inputs would otherwise dominate the agent's time."""
+
+
+def network_input(obs: np.ndarray) -> torch.Tensor:
+    """A batch of observations (rows, d) as the stacked networks take it: sparse COO when sparse enough."""
+    x = torch.from_numpy(obs)
+    return x.to_sparse() if np.count_nonzero(obs) <= SPARSE_DENSITY * obs.size else x
+
 
 @dataclass(frozen=True)
 class AgentConfig:
@@ -121,12 +131,12 @@ class BootstrappedDQN:
         transition and kept in the replay."""
         if self.prior is None:
             return np.zeros((self.config.members, len(obs), self.n_actions), dtype=np.float32)
-        return (self.config.prior_scale * self.prior.forward(torch.from_numpy(obs))).numpy()
+        return (self.config.prior_scale * self.prior.forward(network_input(obs))).numpy()
 
     def q_values(self, obs: np.ndarray) -> np.ndarray:
         """Q_k(obs) of every member: (K, A) for one observation."""
         x = np.asarray(obs, dtype=np.float32).reshape(1, -1)
-        return self.online.forward(torch.from_numpy(x))[:, 0].numpy() + self._prior_values(x)[:, 0]
+        return self.online.forward(network_input(x))[:, 0].numpy() + self._prior_values(x)[:, 0]
 
     def select_action(self, obs: np.ndarray) -> int:
         """The acting member's greedy action (ties broken at random), or a random one with probability epsilon."""
@@ -159,7 +169,8 @@ class BootstrappedDQN:
     def sgd_step(self) -> np.ndarray:
         """One Adam step of every member's Q-learning loss, mean over the batch of mask * TD error^2; (K,) losses."""
         config = self.config
-        batch = {name: torch.from_numpy(v) for name, v in self.replay.sample(config.batch_size, self.rng).items()}
+        sample = self.replay.sample(config.batch_size, self.rng)
+        batch = {name: network_input(v) if name.endswith("obs") else torch.from_numpy(v) for name, v in sample.items()}
         next_q = self.target.forward(batch["next_obs"]) + batch["next_prior"].transpose(0, 1)
         targets = batch["reward"] + config.discount * batch["discount"] * next_q.amax(dim=2)  # (K, B)
         # the MSE of the stacked path averages over the A outputs: weight the taken action by A, the others by 0
