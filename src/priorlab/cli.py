@@ -398,7 +398,7 @@ def deep_sea_command(
         "priors, without priors, or one network acting epsilon-greedily.",
     ),
     members: int | None = typer.Option(None, "--members", help="Q-networks K (default 20; dqn 1)."),
-    episodes: int = typer.Option(500, "--episodes", help="Episode budget of each run."),
+    episodes: int | None = typer.Option(None, "--episodes", help="Episode budget of each run (default 1000)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the action mapping and of every random choice of the agent."),
     sweep: bool = typer.Option(False, "--sweep", help="All three agents over --sizes and --seeds, in parallel."),
     sizes: str | None = typer.Option(None, "--sizes", help="Sizes of the sweep (default 10,14,...,30)."),
@@ -415,11 +415,12 @@ def deep_sea_command(
     from priorlab.files import save_figure
     from priorlab.rl import plots
     from priorlab.rl.agent import agent_config
-    from priorlab.rl.experiment import deep_sea
+    from priorlab.rl.experiment import BUDGET, deep_sea
     from priorlab.rl.sweep import SIZES
     from priorlab.rl.sweep import sweep as run_sweep
 
     _check_plot_path(plot)
+    episodes = BUDGET if episodes is None else episodes
     if sweep:
         result = run_sweep(
             tuple(_parse_widths(sizes, "--sizes")) if sizes else SIZES,

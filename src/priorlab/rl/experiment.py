@@ -111,11 +111,15 @@ class DeepSeaResult:
         return asdict(self)
 
 
+BUDGET = 1000
+"""Episodes per Deep Sea run unless told otherwise: about twice the prior agent's slowest learning time at N=30."""
+
+
 def deep_sea(
     size: int,
     agent: str = "prior",
     *,
-    episodes: int = 1000,
+    episodes: int = BUDGET,
     seed: int = 0,
     members: int | None = None,
     stop_when_learned: bool = False,

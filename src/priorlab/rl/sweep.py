@@ -21,7 +21,7 @@ from scipy.stats import linregress
 from tqdm.auto import tqdm
 
 from priorlab.rl.agent import AGENTS
-from priorlab.rl.experiment import DeepSeaResult, deep_sea
+from priorlab.rl.experiment import BUDGET, DeepSeaResult, deep_sea
 from priorlab.validation import check_choice, check_int
 
 SIZES = (10, 14, 18, 22, 26, 30)
@@ -69,7 +69,7 @@ def sweep(
     seeds: int = 3,
     agents: tuple[str, ...] = tuple(AGENTS),
     *,
-    episodes: int = 1000,
+    episodes: int = BUDGET,
     workers: int | None = None,
     progress: bool = True,
     on_run: Callable[[DeepSeaResult], None] | None = None,
