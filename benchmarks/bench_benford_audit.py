@@ -9,43 +9,27 @@ summation, second-order and arc tests are quoted against the default call (the a
     python benchmarks/bench_benford_audit.py [--n 10000000] [--repeat 3]
 """
 
-from __future__ import annotations
+from __future__ import annotations  # noqa: I001 (bench_benford pins the threads before NumPy loads)
 
-import os
+import argparse
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+from bench_benford import (
+    benford_py,
+    benfordslaw,
+    best_time,
+    run_benford_py,
+    run_benfordslaw,
+    silently,
+)
 
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import io  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from priorlab import benford  # noqa: E402
-
-try:  # the baselines are imported here, outside every timing; a missing one is reported, not fatal
-    import benford as benford_py
-except ImportError:
-    benford_py = None
-try:
-    from benfordslaw import benfordslaw
-except ImportError:
-    benfordslaw = None
+from priorlab import benford
 
 
-def best_time(fn, repeat: int) -> float:
+def best_seconds(fn, repeat: int) -> float:
     """The shortest of `repeat` runs, in seconds (output and warnings of the baselines silenced)."""
-    best = float("inf")
-    for _ in range(repeat):
-        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            start = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - start)
-    return best
+    return best_time(silently(fn), repeat)[0]
 
 
 def main() -> None:
@@ -55,31 +39,27 @@ def main() -> None:
     args = parser.parse_args()
     x = np.round(np.random.default_rng(0).lognormal(5.0, 3.0, args.n), 2)  # amounts in cents
     print(f"== {args.n:.0e} log-normal amounts (cents), one core, best of {args.repeat} ==")
-    default = best_time(lambda: benford.analyze(x, "first"), args.repeat)
+    default = best_seconds(lambda: benford.analyze(x, "first"), args.repeat)
     timings = {
         "default call: first digits + mantissa, arc test, DF": default,
-        "first digits without the mantissa pass": best_time(
+        "first digits without the mantissa pass": best_seconds(
             lambda: benford.analyze(x, "first", mantissa=False), args.repeat
         ),
-        "summation test": best_time(lambda: benford.analyze(x, "summation"), args.repeat),
-        "second-order test": best_time(lambda: benford.analyze(x, "second-order"), args.repeat),
+        "summation test": best_seconds(lambda: benford.analyze(x, "summation"), args.repeat),
+        "second-order test": best_seconds(lambda: benford.analyze(x, "second-order"), args.repeat),
     }
     for name, seconds in timings.items():
         print(f"priorlab {name:52s} {seconds * 1e3:8.1f} ms   {seconds / default:5.2f}x the default call")
     baselines = {
-        "benford_py first_digits": (
-            benford_py,
-            lambda: benford_py.first_digits(x, digs=1, decimals=2, MAD=True, chi_square=True, KS=True,
-                                            show_plot=False, verbose=False),
-        ),
-        "benfordslaw fit": (benfordslaw, lambda: benfordslaw(alpha=0.05, method="chi2", verbose=0).fit(x)),
-    }  # fmt: skip
+        "benford_py first_digits": (benford_py, lambda: run_benford_py(x)),
+        "benfordslaw fit": (benfordslaw, lambda: run_benfordslaw(x)),
+    }
     for name, (module, run) in baselines.items():
         if module is None:
             print(f"{name}: not installed")
             continue
         try:
-            seconds = best_time(run, args.repeat)
+            seconds = best_seconds(run, args.repeat)
         except Exception as exc:  # an unusable baseline is reported, not fatal
             print(f"{name}: unusable here: {type(exc).__name__}: {exc}")
             continue

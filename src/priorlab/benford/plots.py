@@ -31,16 +31,20 @@ def acceptance_band(result: BenfordResult, level: float = 0.95) -> tuple[np.ndar
     return np.clip(p - half_width, 0, 1), np.clip(p + half_width, 0, 1)
 
 
+def _figure_and_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Figure, Any]:
+    """`ax` and its figure when given, else a new figure of `figsize` with one axes."""
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
 def plot_benford(result: BenfordResult, ax: Any = None, level: float = 0.95) -> Figure:
     """Observed proportions as bars, the expected law as a line, and the z acceptance band.
 
     Draws on `ax` when given (and returns its figure), else on a new figure.
     """
-    if ax is None:
-        fig = Figure(figsize=(8 if result.digits.size <= 10 else 12, 4.5), layout="constrained")
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, (8 if result.digits.size <= 10 else 12, 4.5))
     x = result.digits
     width = 0.8 if x.size <= 100 else 1.0
     ax.bar(x, result.observed, width=width, color="#4c72b0", alpha=0.8, label="observed")
@@ -102,11 +106,7 @@ def plot_lm_digits(distributions: Any, ncols: int = 4) -> Figure:
 
 def plot_summation(result: Any, ax: Any = None) -> Figure:
     """Nigrini's summation test: each first-two-digit bucket's share of the total against the flat 1/90."""
-    if ax is None:
-        fig = Figure(figsize=(12, 4.5), layout="constrained")
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, (12, 4.5))
     ax.bar(result.digits, result.observed, width=0.8, color="#4c72b0", alpha=0.8, label="share of the total")
     ax.axhline(result.expected[0], color="#c44e52", lw=1.8, label="expected (1/90)")
     ax.set_title(f"Benford summation test (N = {result.n:,}, total {result.total:,.0f})")
@@ -136,11 +136,7 @@ def plot_groups(groups: Any, worst: int = 6) -> Figure:
 
 def plot_duplication(result: Any, ax: Any = None) -> Figure:
     """Nigrini's number duplication test: the most frequent amounts (or last two digits) and their counts."""
-    if ax is None:
-        fig = Figure(figsize=(8, 4.5), layout="constrained")
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
+    fig, ax = _figure_and_axes(ax, (8, 4.5))
     amounts = result.key == "amount"
     labels = [f"{v:,.2f}" if amounts else f"{int(v):02d}" for v in result.values]
     ax.barh(range(len(labels)), result.counts, color="#4c72b0", alpha=0.8)
