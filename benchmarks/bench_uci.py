@@ -2,8 +2,9 @@
 
 For every data set folder under `--data` (the layout of the standard splits, see `priorlab.datasets.uci`;
 no per-data-set code) and each of its first `--splits` splits, the procedure of `priorlab.priors.selection`
-chooses the prior scale and the epoch count on a validation part of the training split (never the test
-split), refits on the whole training split and scores on the test split in the target's original units:
+chooses the prior scale, the epoch at which to stop a cosine learning-rate schedule and a factor on the
+predicted variances on a validation part of the training split (never the test split), refits on the whole
+training split and scores on the test split in the target's original units:
 NLL, RMSE, CRPS, 90% central-interval coverage (exact mixture quantiles), and the seconds of selection plus
 refit. Measured in the same run, under the same procedure: the plain deep ensemble (prior="none", the
 selection's prior scale 0, which the two methods share); and, when `laplace-torch` imports, a last-layer
@@ -14,7 +15,7 @@ Printed per data set: mean +- standard error over the splits of each score, besi
 priorlab's row per data set.
 
 Splits run in parallel, one process per core (`--workers`), each on one torch thread: a step of these small
-networks is mostly fixed overhead that a second thread does not shorten. Results do not depend on the
+networks (100 rows) is too small for a second thread to shorten. Results do not depend on the
 number of workers: every run is seeded by its split.
 
 Usage:

@@ -88,11 +88,11 @@ def test_json_keys_and_test_rows_never_in_selection_or_training(bench, tmp_path,
     assert all(np.isfinite(v) for v in written["tiny"].values())
     assert 0 <= written["tiny"]["coverage90"] <= 1
 
-    # Per split: the two prior scales' validation curves and each method's annealing check on 80% of the
-    # training rows (shared by both methods), then per method the refit on all of them and one prediction
-    # of the test rows. Test rows appear in nothing else.
+    # Per split: the two prior scales' validation curves on 80% of the training rows (shared by both
+    # methods), then per method the refit on all of them and one prediction of the test rows. Test rows
+    # appear in nothing else.
     fits = [rows for kind, rows in events if kind == "fit"]
-    assert len(fits) == 2 * (2 + 2 + 2)
+    assert len(fits) == 2 * (2 + 2)
     test_predictions = 0  # splits run one after the other: 0, then 1
     for position, (kind, rows) in enumerate(events):
         train, test = (set(part) for part in splits[test_predictions // 2])

@@ -57,7 +57,7 @@ from priorlab.priors.evaluation_plots import (
     width_error_correlation,
 )
 from priorlab.priors.plots import animate_training, plot_members, plot_priors, plot_uncertainty
-from priorlab.priors.selection import Protocol, Selected, refit, select
+from priorlab.priors.selection import BATCH_SIZE, Protocol, Selected, refit, select
 from priorlab.report import (
     Report,
     ReportFigure,
@@ -383,7 +383,8 @@ def _fit_real_data_model(
         "selected": {
             "prior_scale": float(selected.prior_scale),
             "epochs": int(selected.epochs),
-            "annealed": bool(selected.annealed),
+            "horizon": int(selected.horizon),
+            "variance_scale": float(selected.variance_scale),
             "validation_nll": float(selected.validation_nll),
             "description": selected.describe(),
         },
@@ -462,13 +463,14 @@ def real_data_section(config: DemoConfig, folder: Path, advance: Callable[[str],
         "m\u00b3) and the age in days, the target the compressive strength in MPa. Standard split "
         f"{REAL_DATA_SPLIT}: {len(split.train)} training and {n_test} test mixes. Two ensembles of "
         f"{protocol.n_members} Gaussian members (one hidden layer of {protocol.n_hidden} units), trained as "
-        "priorlab.priors.selection prescribes, the epoch count and the learning-rate schedule chosen on a "
+        "priorlab.priors.selection prescribes, the prior scale, the epoch at which to stop a cosine "
+        "learning-rate schedule and a factor on the predicted variances chosen on a "
         "validation part of the training rows alone: the randomized prior ensemble of Osband et al. (2018) "
         "(member k predicts f_k + beta p_k with a fixed random MLP prior p_k on its own bootstrap; beta chosen "
         "too) and a plain ensemble without priors (as in Lakshminarayanan et al. 2017, here on bootstraps) as "
         "the live baseline. The test mixes are used for scoring only. Training is capped at "
-        f"{protocol.max_steps} optimiser steps per run (the selection protocol's default allows "
-        f"{Protocol().max_steps}), so these are the numbers of a short run.",
+        f"{protocol.max_steps} optimiser steps of {BATCH_SIZE} rows per run (the benchmark's protocol allows "
+        f"{Protocol().row_budget:,} rows), so these are the numbers of a short run.",
         [
             ReportTable(
                 ["method", "test data", "NLL", "RMSE (MPa)", "CRPS (MPa)", f"{level} coverage", "settings chosen"],

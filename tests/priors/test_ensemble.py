@@ -20,18 +20,19 @@ from priorlab.samples import Samples
 
 
 def train_alone(member: ModelWithPrior, x: np.ndarray, y: np.ndarray, weights: np.ndarray, *,
-                epochs: int, lr: float, weight_decay: float = 0.0, resample: bool, cosine: bool = False
-                ) -> ModelWithPrior:
+                epochs: int, lr: float, weight_decay: float = 0.0, resample: bool, cosine: bool = False,
+                horizon: int | None = None) -> ModelWithPrior:
     """Perone's (2019) way: one model, its own Adam, full batch. `resample` trains on the resampled data
     x[indices] (the classic bootstrap sampler); otherwise the per-example weights scale the squared error.
-    `cosine` anneals the learning rate with torch's own `CosineAnnealingLR`."""
+    `cosine` anneals the learning rate with torch's own `CosineAnnealingLR` over `horizon` epochs (default:
+    `epochs`)."""
     xt, yt = torch.tensor(x), torch.tensor(y)
     wt = torch.tensor(weights, dtype=torch.float32).unsqueeze(1)
     if resample:
         indices = torch.tensor(np.repeat(np.arange(len(x)), weights.astype(int)))
         xt, yt, wt = xt[indices], yt[indices], torch.ones(len(indices), 1)
     optimizer = torch.optim.Adam(member.base_model.parameters(), lr=lr, weight_decay=weight_decay)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs) if cosine else None
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=horizon or epochs) if cosine else None
     for _ in range(epochs):
         optimizer.zero_grad()
         loss = (wt * (member(xt) - yt).square()).mean()
@@ -43,22 +44,25 @@ def train_alone(member: ModelWithPrior, x: np.ndarray, y: np.ndarray, weights: n
 
 
 @pytest.mark.parametrize(
-    "bootstrap, prior, weight_decay, base, lr_schedule",
-    [("multinomial", "mlp", 0.0, None, "constant"), ("exponential", "sine", 1e-3, None, "constant"),
-     ("none", "none", 0.0, None, "constant"), ("poisson", "mlp", 1e-2, MLP, "constant"),
-     ("multinomial", "mlp", 1e-3, None, "cosine"), ("poisson", "mlp", 1e-3, MLP, "cosine")],
+    "bootstrap, prior, weight_decay, base, lr_schedule, lr_horizon",
+    [("multinomial", "mlp", 0.0, None, "constant", None), ("exponential", "sine", 1e-3, None, "constant", None),
+     ("none", "none", 0.0, None, "constant", None), ("poisson", "mlp", 1e-2, MLP, "constant", None),
+     ("multinomial", "mlp", 1e-3, None, "cosine", None), ("poisson", "mlp", 1e-3, MLP, "cosine", None),
+     ("multinomial", "mlp", 1e-3, None, "cosine", 90)],
 )
-def test_vectorised_members_equal_models_trained_alone(bootstrap, prior, weight_decay, base, lr_schedule):
+def test_vectorised_members_equal_models_trained_alone(bootstrap, prior, weight_decay, base, lr_schedule,
+                                                       lr_horizon):
     x, y = osband_1d()
     ensemble = Ensemble(n_members=4, prior=prior, prior_scale=1.5, bootstrap=bootstrap, weight_decay=weight_decay,
-                        epochs=60, lr=1e-2, seed=11, base=base, lr_schedule=lr_schedule).fit(x, y, progress=False)
+                        epochs=60, lr=1e-2, seed=11, base=base, lr_schedule=lr_schedule,
+                        lr_horizon=lr_horizon).fit(x, y, progress=False)
     weights = ensemble.bootstrap_weights(len(x))
     grid = np.linspace(-1, 2, 31, dtype=np.float32)[:, None]
     predictions = ensemble.predict(grid).samples
     for k in range(ensemble.n_members):
         alone = train_alone(ensemble.build_member(k, 1, 1), x, y, weights[k], epochs=60, lr=1e-2,
                             weight_decay=weight_decay, resample=bootstrap == "multinomial",
-                            cosine=lr_schedule == "cosine")
+                            cosine=lr_schedule == "cosine", horizon=lr_horizon)
         with torch.no_grad():
             expected = alone(torch.tensor(grid))[:, 0].numpy()
             rebuilt = ensemble.member(k)(torch.tensor(grid))[:, 0].numpy()
@@ -294,6 +298,10 @@ def test_bad_data_is_named(x, y, message):
     (dict(noise_std=float("nan")), "noise_std"), (dict(hidden=20), "hidden"), (dict(hidden=(20, 0)), "hidden"),
     (dict(device="gpu-please"), "device"), (dict(prior=MLP), "prior: got the class MLP"),
     (dict(lr_schedule="step"), "lr_schedule"), (dict(task="classification", noise_std=0.1), "noise_std"),
+    (dict(lr_horizon=100), "lr_horizon: the horizon of the cosine schedule; got 100 with lr_schedule='constant'"),
+    (dict(lr_schedule="cosine", epochs=50, lr_horizon=40), "lr_horizon: .* expected at least epochs=50"),
+    (dict(variance_scale=2.0), "variance_scale: scales the variances of Gaussian members; got 2 with "
+     "likelihood='mse'"), (dict(likelihood="gaussian", variance_scale=0.0), "variance_scale"),
     (dict(standardize=1), "standardize"), (dict(base="mlp"), "base"), (dict(hidden="20"), "hidden"),
     (dict(prior_scale="1"), "prior_scale"), (dict(nope=1), "nope"),
 ])

@@ -1,5 +1,6 @@
 """The selection procedure against a brute-force oracle: every candidate retrained from scratch for exactly
-the epochs a validation reading stands for, scored on the held-out rows by hand."""
+the epochs a validation reading stands for, scored on the held-out rows by hand, and the variance factor
+found on a grid."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 
 from priorlab.priors import selection
-from priorlab.priors.selection import Protocol, Selected, fit_selected, make_ensemble, select, validation_split
+from priorlab.priors.selection import Protocol, fit_selected, make_ensemble, select, validation_split
 
 PROTOCOL = Protocol(n_hidden=6, n_epochs=4, n_members=3, max_steps=12)
-"""Tiny: 60 fitting rows, batches of 100 -> one step per epoch, 12 epochs per run, read every 3."""
+"""Tiny: 60 fitting rows, batches of 100 -> one step per epoch, a 12-epoch cosine per run, read every 3."""
 
 
 @pytest.fixture
@@ -32,12 +33,26 @@ def mixture_nll(y, means, variances):
     return float(-np.log(density).mean())
 
 
-def validation_nll(x, y, scale, epochs, schedule, seed):
+def validation_mixture(x, y, scale, epochs, horizon, seed):
+    """y, means and variances on the validation rows of a candidate trained from scratch."""
     fit_rows, valid_rows = validation_split(len(y), seed)
-    ensemble = make_ensemble(PROTOCOL, scale, epochs, len(fit_rows), seed, schedule)
+    ensemble = make_ensemble(PROTOCOL, scale, epochs, horizon, seed)
     ensemble.fit(x[fit_rows], y[fit_rows], progress=False)
     dist = ensemble.predict_distribution(x[valid_rows])
-    return mixture_nll(y[valid_rows], np.asarray(dist.means), np.asarray(dist.variances))
+    return y[valid_rows], np.asarray(dist.means), np.asarray(dist.variances)
+
+
+FACTOR_GRID = np.exp(np.linspace(np.log(1e-2), np.log(1e2), 20_001))
+"""Variance factors 0.05% apart."""
+
+
+def grid_factor(y, means, variances):
+    """The variance factor of the lowest mixture NLL on FACTOR_GRID, and that NLL (the brute-force oracle)."""
+    nlls = [mixture_nll(y, means, variances * factor) for factor in FACTOR_GRID[::50]]
+    coarse = int(np.argmin(nlls)) * 50  # the NLL is smooth in the factor: refine around the coarse minimum
+    fine = FACTOR_GRID[max(0, coarse - 50):coarse + 51]
+    nlls = [mixture_nll(y, means, variances * factor) for factor in fine]
+    return fine[int(np.argmin(nlls))], min(nlls)
 
 
 def test_the_choice_is_the_brute_force_minimum(data, monkeypatch):
@@ -47,15 +62,17 @@ def test_the_choice_is_the_brute_force_minimum(data, monkeypatch):
     max_epochs = PROTOCOL.max_epochs(60)
     assert max_epochs == 12
     for prior, scales in (("mlp", (0.3, 1.0)), ("none", (0.0,))):
-        grid = {(scale, epochs): validation_nll(x, y, scale, epochs, "constant", seed=1)
-                for scale in scales for epochs in (3, 6, 9, 12)}
+        # each candidate trained from scratch: the first `epochs` epochs of the 12-epoch cosine
+        mixtures = {(scale, epochs): validation_mixture(x, y, scale, epochs, max_epochs, seed=1)
+                    for scale in scales for epochs in (3, 6, 9, 12)}
+        grid = {candidate: mixture_nll(*mixture) for candidate, mixture in mixtures.items()}
         scale, epochs = min(grid, key=grid.get)
-        annealed = validation_nll(x, y, scale, epochs, "cosine", seed=1)
-        expected = Selected(scale, epochs, min(grid[scale, epochs], annealed), annealed < grid[scale, epochs])
+        factor, factor_nll = grid_factor(*mixtures[scale, epochs])
         got = chosen[prior]
-        assert (got.prior_scale, got.epochs, got.annealed) == (expected.prior_scale, expected.epochs,
-                                                                expected.annealed)
-        assert got.validation_nll == pytest.approx(expected.validation_nll, rel=1e-6)
+        assert (got.prior_scale, got.epochs, got.horizon) == (scale, epochs, max_epochs)
+        assert got.variance_scale == pytest.approx(factor, rel=2e-3)
+        assert got.validation_nll == pytest.approx(factor_nll, abs=1e-6)
+        assert got.validation_nll <= grid[scale, epochs] + 1e-9
 
 
 def test_fit_selected_refits_the_choice_on_every_row(data, monkeypatch):
@@ -64,11 +81,27 @@ def test_fit_selected_refits_the_choice_on_every_row(data, monkeypatch):
     ensemble, chosen = fit_selected(x, y, PROTOCOL, prior="none", seed=2)
     assert chosen == select(x, y, PROTOCOL, seed=2, priors=("none",))["none"]
     assert (ensemble.prior, ensemble.epochs, ensemble.batch_size) == ("none", chosen.epochs, 100)
-    assert ensemble.lr_schedule == ("cosine" if chosen.annealed else "constant")
-    again = make_ensemble(PROTOCOL, chosen.prior_scale, chosen.epochs, len(y), 2,
-                          ensemble.lr_schedule).fit(x, y, progress=False)
-    np.testing.assert_array_equal(np.asarray(ensemble.predict_distribution(x).means),
-                                  np.asarray(again.predict_distribution(x).means))
+    assert (ensemble.lr_schedule, ensemble.lr_horizon) == ("cosine", chosen.horizon)
+    assert chosen.variance_scale != 1.0
+    unscaled = make_ensemble(PROTOCOL, chosen.prior_scale, chosen.epochs, chosen.horizon, 2).fit(x, y, progress=False)
+    got, expected = ensemble.predict_distribution(x), unscaled.predict_distribution(x)
+    np.testing.assert_array_equal(np.asarray(got.means), np.asarray(expected.means))
+    np.testing.assert_allclose(np.asarray(got.variances), chosen.variance_scale * np.asarray(expected.variances),
+                               rtol=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(2, 200), seed=st.integers(0, 2**32 - 1), spread=st.floats(0.2, 5.0))
+def test_one_gaussian_gets_the_closed_form_factor(n, seed, spread):
+    """For one member the NLL's minimiser is mean((y - mean)^2 / variance), when inside the bounds."""
+    rng = np.random.default_rng(seed)
+    means, variances = rng.normal(size=(1, n)), rng.uniform(0.1, 2.0, size=(1, n))
+    y = means[0] + spread * np.sqrt(variances[0]) * rng.standard_normal(n)
+    closed = float(np.mean((y - means[0]) ** 2 / variances[0]))
+    low, high = selection.VARIANCE_SCALE_BOUNDS
+    factor, value = selection.fit_variance_scale(y, means, variances)
+    assert factor == pytest.approx(min(max(closed, low), high), rel=1e-3)
+    assert value == pytest.approx(mixture_nll(y, means, variances * factor), rel=1e-9)
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -94,17 +127,15 @@ def test_validation_split_is_seeded_and_disjoint():
 
 @settings(max_examples=200, deadline=None)
 @given(n_rows=st.integers(1, 200_000), n_epochs=st.integers(1, 100), row_budget=st.integers(1, 10**7),
-       max_steps=st.integers(1, 20_000))
+       max_steps=st.none() | st.integers(1, 20_000))
 def test_the_budget_rules(n_rows, n_epochs, row_budget, max_steps):
     protocol = Protocol(n_epochs=n_epochs, row_budget=row_budget, max_steps=max_steps)
-    batch = protocol.batch_size(n_rows)
-    steps_per_epoch = math.ceil(n_rows / batch)
-    assert batch >= selection.BATCH_SIZE
-    assert steps_per_epoch <= selection.STEPS_PER_EPOCH or batch == selection.BATCH_SIZE
+    steps_per_epoch = math.ceil(n_rows / selection.BATCH_SIZE)
+    steps_cap = math.inf if max_steps is None else max_steps
     epochs = protocol.max_epochs(n_rows)
     assert n_epochs <= epochs <= selection.EPOCH_FACTOR * n_epochs
     if epochs > n_epochs:  # above the floor, every cap holds
-        assert epochs * n_rows <= row_budget and epochs * steps_per_epoch <= max_steps
+        assert epochs * n_rows <= row_budget and epochs * steps_per_epoch <= steps_cap
         # and one more epoch would break one of them
         assert (epochs == selection.EPOCH_FACTOR * n_epochs or (epochs + 1) * n_rows > row_budget
-                or (epochs + 1) * steps_per_epoch > max_steps)
+                or (epochs + 1) * steps_per_epoch > steps_cap)

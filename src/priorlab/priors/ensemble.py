@@ -78,7 +78,7 @@ class Ensemble:
     `standardize=True`, mapped back as y_scale^2 * variance), trained by the bootstrap-weighted Gaussian
     negative log-likelihood (`losses.py`). The prior is added to the means only (a random-network prior is
     a copy of the base network, whose first C columns are used). `predict` gives the member means;
-    `predict_distribution` the uniform mixture of the members' Gaussians.
+    `predict_distribution` the uniform mixture of the members' Gaussians, each variance times `variance_scale`.
 
     `fit(x, y, client=...)` (or `scheduler=` an address, or `workers=N` for a local cluster) trains the
     members in groups on the workers of a Dask cluster and gathers them into this ensemble: member k depends
@@ -241,7 +241,8 @@ class Ensemble:
         ensemble; every group sees the same minibatch order."""
         return TrainingConfig(self.epochs, self.lr, self.weight_decay, self.batch_size,
                               loss_name(self.task, self.likelihood),
-                              member_torch_seed(self.seed, None, "shuffle"), self.lr_schedule, first_member)
+                              member_torch_seed(self.seed, None, "shuffle"), self.lr_schedule, self.lr_horizon,
+                              first_member)
 
     def _check_base_width(self, network: Any, inputs: torch.Tensor, width: int) -> None:
         """A custom base must return one column per target or class (two per target, mean and raw variance,
@@ -384,7 +385,7 @@ class Ensemble:
         `first_row`: see `_outputs`."""
         state = self.state_
         means, raw = self._outputs(x, name, first_row)
-        variances = gaussian_variance(raw)
+        variances = gaussian_variance(raw) * self.variance_scale
         if state.scaling is not None:
             variances = variances * state.scaling.y_scale.to(variances.dtype).square()
         means = self._as_samples(state, means).samples

@@ -96,9 +96,13 @@ ENSEMBLE_PARAMS = (
           "copy of the base network", saved=False),
     Param("lr_schedule", "constant", Choice(LR_SCHEDULES), "learning rate over the epochs: constant, or cosine "
           "annealing to 0 so that Adam settles on the optimum"),
+    Param("lr_horizon", None, Optional(Integer(1)), "with lr_schedule='cosine', the epochs over which the rate "
+          "anneals to 0 (None: epochs); a longer horizon stops training part-way down the curve"),
     Param("standardize", False, Boolean(), "train on standardised inputs and regression targets"),
     Param("likelihood", "mse", Choice(LIKELIHOODS), "regression members' loss: mse (point predictions), or "
           "gaussian (each member predicts a mean and a variance, trained by the Gaussian negative log-likelihood)"),
+    Param("variance_scale", 1.0, Number(0.0, strict=True), "factor on every Gaussian member's predicted variance: "
+          "a recalibration fitted on held-out rows (as priors.selection does), 1 for none"),
     Param("activation", "selu", Choice(ACTIVATIONS), "the MLP's hidden activation: selu (as in Perone 2019), or "
           "relu (the usual choice of the UCI benchmark's published methods, and cheaper to compute)"),
 )
@@ -113,6 +117,16 @@ def check_ensemble_params(values: Mapping[str, Any]) -> dict[str, Any]:
     if checked["task"] == "classification" and checked["likelihood"] != "mse":
         raise ValueError(f"likelihood: {checked['likelihood']!r} models the noise of regression targets; use "
                          "likelihood='mse' (the default) with task='classification'")
+    horizon = checked["lr_horizon"]
+    if horizon is not None and checked["lr_schedule"] != "cosine":
+        raise ValueError(f"lr_horizon: the horizon of the cosine schedule; got {horizon} with "
+                         f"lr_schedule={checked['lr_schedule']!r}")
+    if horizon is not None and horizon < checked["epochs"]:
+        raise ValueError(f"lr_horizon: the cosine would rise again after epoch {horizon}; expected at least "
+                         f"epochs={checked['epochs']}")
+    if checked["variance_scale"] != 1.0 and checked["likelihood"] != "gaussian":
+        raise ValueError(f"variance_scale: scales the variances of Gaussian members; got {checked['variance_scale']:g}"
+                         f" with likelihood={checked['likelihood']!r}")
     if checked["prior_factory"] is not None and checked["prior"] != "mlp":
         raise ValueError(f"prior_factory: builds a random prior network per member, so it needs prior='mlp'; "
                          f"got prior={checked['prior']!r}")

@@ -61,6 +61,7 @@ class TrainingConfig:
     loss: str  # one of losses.LOSSES
     shuffle_seed: int
     lr_schedule: str = "constant"  # or "cosine": anneal to 0 over the epochs, to converge tightly
+    lr_horizon: int | None = None  # the cosine's length in epochs, if longer than the training
     first_member: int = 0  # the ensemble's index of the network's member 0 (a group's, over Dask), for messages
 
 
@@ -81,11 +82,11 @@ class FlatAdam:
 
 
 def learning_rate(config: TrainingConfig, epoch: int) -> float:
-    """The learning rate of `epoch` (0-based): constant, or cosine-annealed from `lr` towards 0 over the epochs
-    (the closed form of `torch.optim.lr_scheduler.CosineAnnealingLR` with eta_min 0)."""
+    """The learning rate of `epoch` (0-based): constant, or cosine-annealed from `lr` towards 0 over the horizon
+    (the closed form of `torch.optim.lr_scheduler.CosineAnnealingLR` with T_max the horizon, eta_min 0)."""
     if config.lr_schedule == "constant":
         return config.lr
-    return config.lr * 0.5 * (1.0 + math.cos(math.pi * epoch / config.epochs))
+    return config.lr * 0.5 * (1.0 + math.cos(math.pi * epoch / (config.lr_horizon or config.epochs)))
 
 
 def train(
