@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 
 from priorlab.benford import registry
-from priorlab.cli import main
 
 try:
     from . import r_benford_analysis as R
+    from .cli_runs import run, run_ok
 except ImportError:  # run as a rootdir-relative module
     import r_benford_analysis as R
+    from cli_runs import run, run_ok
 
 
 @pytest.fixture(scope="module")
@@ -29,22 +30,10 @@ def lines(payments):
     return payments.read_text().splitlines()
 
 
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["benford", *argv])
-    out = capsys.readouterr()
-    return exit_info.value.code, out.out, out.err
-
-
-def run_ok(argv, capsys):
-    main(["benford", *argv])
-    return capsys.readouterr().out
-
-
 def test_suspects_csv_holds_the_published_rows_with_their_file_lines(payments, lines, tmp_path, capsys):
     out = tmp_path / "suspects.csv"
     payload = json.loads(
-        run_ok([str(payments), "-c", "Amount", "--test", "first-two", "--suspects", str(out), "--json"], capsys)
+        run_ok([str(payments), "-c", "Amount", "--test", "first-two", "--suspects", str(out), "--json"], capsys)[0]
     )
     assert payload["suspects"] == {"path": str(out), "rows": R.N_SUSPECTS, "top": 2}
     rows = list(csv.reader(out.open(newline="")))
@@ -87,7 +76,7 @@ def test_a_failure_mid_write_leaves_no_csv(payments, tmp_path, capsys, monkeypat
 
 @pytest.mark.parametrize("test", registry.TESTS)
 def test_json_of_every_digit_test_carries_the_arc_test_and_distortion_factor(payments, test, capsys):
-    payload = json.loads(run_ok([str(payments), "-c", "Amount", "--test", test, "--json"], capsys))
+    payload = json.loads(run_ok([str(payments), "-c", "Amount", "--test", test, "--json"], capsys)[0])
     assert {"arc_l2", "arc_p_value"} <= set(payload["mantissa"]) and "distortion_factor" in payload
     assert payload["mantissa"]["arc_l2"] > 0
 
@@ -95,7 +84,7 @@ def test_json_of_every_digit_test_carries_the_arc_test_and_distortion_factor(pay
 def test_summation_json_against_the_cells_summed_as_decimals(payments, lines, capsys):
     from decimal import Decimal
 
-    payload = json.loads(run_ok([str(payments), "-c", "Amount", "--test", "summation", "--json"], capsys))
+    payload = json.loads(run_ok([str(payments), "-c", "Amount", "--test", "summation", "--json"], capsys)[0])
     sums = Counter()
     for line in lines[1:]:
         cell = line.rsplit(",", 1)[1]
@@ -125,7 +114,7 @@ def test_groups_table_json_and_csv(payments, tmp_path, capsys):
                 "--json",
             ],
             capsys,
-        )
+        )[0]
     )
     groups = payload["groups"]
     assert groups["by"] == "VendorNum" and len(groups["groups"]) == 40 and groups["n_groups"] == 26166
