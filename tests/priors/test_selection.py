@@ -126,16 +126,29 @@ def test_validation_split_is_seeded_and_disjoint():
 
 
 @settings(max_examples=200, deadline=None)
-@given(n_rows=st.integers(1, 200_000), n_epochs=st.integers(1, 100), row_budget=st.integers(1, 10**7),
-       max_steps=st.none() | st.integers(1, 20_000))
-def test_the_budget_rules(n_rows, n_epochs, row_budget, max_steps):
-    protocol = Protocol(n_epochs=n_epochs, row_budget=row_budget, max_steps=max_steps)
+@given(n_rows=st.integers(1, 200_000), n_epochs=st.integers(1, 100), n_members=st.integers(1, 20),
+       member_row_budget=st.integers(1, 10**8), max_steps=st.none() | st.integers(1, 20_000))
+def test_the_budget_rules(n_rows, n_epochs, n_members, member_row_budget, max_steps):
+    protocol = Protocol(n_epochs=n_epochs, n_members=n_members, member_row_budget=member_row_budget,
+                        max_steps=max_steps)
+    # the run's member-rows: the budget at BUDGET_ROWS rows, times the square root of the ratio of rows
+    budget_squared = member_row_budget**2 * n_rows  # (budget x sqrt(n / BUDGET_ROWS))^2 x BUDGET_ROWS, exact
+    member_rows = n_members * n_rows  # per epoch
     steps_per_epoch = math.ceil(n_rows / selection.BATCH_SIZE)
     steps_cap = math.inf if max_steps is None else max_steps
     epochs = protocol.max_epochs(n_rows)
     assert n_epochs <= epochs <= selection.EPOCH_FACTOR * n_epochs
     if epochs > n_epochs:  # above the floor, every cap holds
-        assert epochs * n_rows <= row_budget and epochs * steps_per_epoch <= steps_cap
+        assert (epochs * member_rows) ** 2 * selection.BUDGET_ROWS <= budget_squared * (1 + 1e-12)
+        assert epochs * steps_per_epoch <= steps_cap
         # and one more epoch would break one of them
-        assert (epochs == selection.EPOCH_FACTOR * n_epochs or (epochs + 1) * n_rows > row_budget
+        assert (epochs == selection.EPOCH_FACTOR * n_epochs
+                or ((epochs + 1) * member_rows) ** 2 * selection.BUDGET_ROWS > budget_squared * (1 - 1e-12)
                 or (epochs + 1) * steps_per_epoch > steps_cap)
+
+
+def test_larger_data_get_more_work_and_fewer_epochs():
+    protocol = Protocol(n_epochs=50)  # neither its floor (50) nor its cap (1,250 epochs) binds
+    small, large = protocol.max_epochs(selection.BUDGET_ROWS), protocol.max_epochs(4 * selection.BUDGET_ROWS)
+    assert small == selection.MEMBER_ROW_BUDGET // (selection.N_MEMBERS * selection.BUDGET_ROWS)
+    assert large == small // 2  # 4 times the rows: twice the member-rows, half the epochs
