@@ -20,11 +20,10 @@ folder gets `index.html` (figures embedded), every figure as PNG/GIF, and `summa
 from __future__ import annotations
 
 import logging
-import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -58,7 +57,7 @@ from priorlab.priors.evaluation_plots import (
     width_error_correlation,
 )
 from priorlab.priors.plots import animate_training, plot_members, plot_priors, plot_uncertainty
-from priorlab.priors.selection import BATCH_SIZE, Protocol, Selected, refit, select, validation_split
+from priorlab.priors.selection import BATCH_SIZE, Protocol, Selected, refit, select
 from priorlab.report import (
     Report,
     ReportFigure,
@@ -410,13 +409,6 @@ def _fit_real_data_model(
     return distribution, numbers
 
 
-def _benchmark_steps(protocol: Protocol, n_train: int) -> int:
-    """Optimiser steps of one selection run on `n_train` training rows under the benchmark's protocol (no cap)."""
-    n_fit = len(validation_split(n_train, seed=0)[0])
-    uncapped = Protocol(n_hidden=protocol.n_hidden, n_epochs=protocol.n_epochs, n_members=protocol.n_members)
-    return uncapped.max_epochs(n_fit) * math.ceil(n_fit / BATCH_SIZE)
-
-
 def _published_rows(name: str) -> list[list[Any]]:
     """The published rows of the benchmark table: mean +- the spread printed beside it, RMSE and NLL only."""
     return [
@@ -465,6 +457,7 @@ def real_data_section(config: DemoConfig, folder: Path, advance: Callable[[str],
         for m in models.values()
     ]  # fmt: skip
     levels_text = "/".join(f"{p:.0%}" for p in COVERAGE_LEVELS)
+    benchmark_steps = replace(protocol, max_steps=None).selection_steps(len(split.train))
     section = ReportSection(
         "Uncertainty on real data",
         f"Data: {CONCRETE_SOURCE}. {len(data.y):,} concrete mixes; the inputs are seven mix components (kg per "
@@ -478,7 +471,7 @@ def real_data_section(config: DemoConfig, folder: Path, advance: Callable[[str],
         "too) and a plain ensemble without priors (as in Lakshminarayanan et al. 2017, here on bootstraps) as "
         "the live baseline. The test mixes are used for scoring only. Training is capped at "
         f"{protocol.max_steps} optimiser steps of {BATCH_SIZE} rows per run (the benchmark's protocol allows "
-        f"{_benchmark_steps(protocol, len(split.train)):,} here), so these are the numbers of a short run.",
+        f"{benchmark_steps:,} here), so these are the numbers of a short run.",
         [
             ReportTable(
                 ["method", "test data", "NLL", "RMSE (MPa)", "CRPS (MPa)", f"{level} coverage", "settings chosen"],

@@ -152,3 +152,17 @@ def test_larger_data_get_more_work_and_fewer_epochs():
     small, large = protocol.max_epochs(selection.BUDGET_ROWS), protocol.max_epochs(4 * selection.BUDGET_ROWS)
     assert small == selection.MEMBER_ROW_BUDGET // (selection.N_MEMBERS * selection.BUDGET_ROWS)
     assert large == small // 2  # 4 times the rows: twice the member-rows, half the epochs
+
+
+@pytest.mark.parametrize("n_rows", [120, 250])  # 96 and 200 fitting rows: 1 and 2 batches per epoch
+def test_selection_steps_counts_the_steps_of_a_validation_run(n_rows, monkeypatch):
+    from priorlab.priors import training
+
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(n_rows, 2)), rng.normal(size=n_rows)
+    steps = []
+    original = training.FlatAdam.step
+    monkeypatch.setattr(training.FlatAdam, "step", lambda self, lr: (steps.append(lr), original(self, lr)))
+    protocol = Protocol(n_hidden=4, n_epochs=3, n_members=2, member_row_budget=20_000)  # the budget binds
+    select(x, y, protocol, seed=0, priors=("none",))  # one validation run: prior scale 0
+    assert len(steps) == protocol.selection_steps(n_rows)

@@ -93,6 +93,11 @@ class Protocol:
             epochs = min(epochs, self.max_steps // math.ceil(n_rows / BATCH_SIZE))
         return max(self.n_epochs, epochs)
 
+    def selection_steps(self, n_train: int) -> int:
+        """Optimiser steps of one validation run of `select` on `n_train` training rows."""
+        n_fit = n_train - validation_rows(n_train)
+        return self.max_epochs(n_fit) * math.ceil(n_fit / BATCH_SIZE)
+
 
 @dataclass(frozen=True)
 class Selected:
@@ -142,10 +147,15 @@ def _one_target(y, n_rows: int) -> np.ndarray:
     return y.reshape(-1)
 
 
+def validation_rows(n: int) -> int:
+    """How many of n training rows are held out for validation."""
+    return max(1, round(VALIDATION_FRACTION * n))
+
+
 def validation_split(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the fitting rows and the validation rows (the last 20% of a seeded shuffle)."""
     order = np.random.default_rng(seed).permutation(n)
-    n_valid = max(1, round(VALIDATION_FRACTION * n))
+    n_valid = validation_rows(n)
     return order[:-n_valid], order[-n_valid:]
 
 
