@@ -142,7 +142,7 @@ def rewrite_weights_metadata(path, metadata):
 
 
 @pytest.mark.parametrize("metadata, message", [
-    ({"format_version": "2"}, "format_version '2' is not supported"),
+    ({"format_version": "1"}, "format_version '1' is not supported"),  # the layout before (K, out, in) blocks
     ({"format_version": "true"}, "format_version 'true' is not supported"),
     (None, "no format_version in its metadata"),
     ({"other": "1"}, "no format_version in its metadata"),

@@ -133,3 +133,15 @@ def test_sparse_inputs_train_as_their_dense_matrix(members, widths, batch, entri
         torch.testing.assert_close(fast.weight_grads[layer],
                                    generic.params[f"layers.{layer}.weight"].grad.transpose(1, 2))
         torch.testing.assert_close(fast.bias_grads[layer][:, 0], generic.params[f"layers.{layer}.bias"].grad)
+
+
+def test_a_narrowing_hidden_layer_is_stored_out_by_in():
+    """Layers after the first that narrow (a Gaussian member's 8 -> 2 output) are stored as nn.Linear lays
+    them out, (K, out, in); the others (K, in, out). The batched matmuls' speed depends on it."""
+    mlps = seeded(lambda: [MLP(3, (8,), 2, "selu") for _ in range(2)], 0)
+    flat = StackedMLP(mlps).flat
+    first = torch.stack([m.layers[0].weight.detach().T for m in mlps]).reshape(-1)  # (K, 3, 8)
+    second = torch.stack([m.layers[1].weight.detach() for m in mlps]).reshape(-1)  # (K, 2, 8)
+    assert torch.equal(flat[:first.numel()], first)
+    start = first.numel() + 2 * 8  # after the first layer's biases
+    assert torch.equal(flat[start:start + second.numel()], second)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from safetensors.torch import load_file, save_file
 
 from priorlab.priors import Ensemble
-from priorlab.priors.io import CONFIG_FILE, WEIGHTS_FILE
+from priorlab.priors.io import CONFIG_FILE, FORMAT_VERSION, WEIGHTS_FILE
 
 X = np.linspace(-1, 1, 12, dtype=np.float64).reshape(-1, 2)
 Y = X.sum(axis=1)
@@ -38,7 +38,7 @@ def _rewrite_weights(folder, change):
     path = folder / WEIGHTS_FILE
     tensors = load_file(path)
     change(tensors)
-    save_file(tensors, path, metadata={"format_version": "1"})
+    save_file(tensors, path, metadata={"format_version": str(FORMAT_VERSION)})
 
 
 def _refused(folder, *fragments):
@@ -93,7 +93,7 @@ def test_a_zero_scale_and_extra_or_missing_tensors_are_refused(model, tmp_path):
 @pytest.mark.parametrize(("entry", "value", "fragment"), [
     ("format_version", True, "format_version True"),
     ("format_version", 1.0, "format_version 1.0"),
-    ("format_version", "1", "format_version '1'"),
+    ("format_version", "2", "format_version '2'"),
     (("fitted", "n_features_in"), True, "n_features_in"),
     (("fitted", "n_features_in"), "2", "n_features_in"),
     (("fitted", "widths"), "2,4,1", "widths"),

@@ -130,7 +130,7 @@ CASES = [
     ("predict-foreign-folder", _mkdir("mine"), ["predict", "mine", *PREDICT[2:]], "config.json"),
     ("predict-config-not-json", _write(f"{MODEL}/config.json", "{"), PREDICT, "config.json: not valid JSON"),
     ("predict-format-version-true", _set_format_version(True), PREDICT, "format_version"),
-    ("predict-format-version-2", _set_format_version(2), PREDICT, "format_version"),
+    ("predict-format-version-1", _set_format_version(1), PREDICT, "format_version"),
     ("predict-weights-truncated", _truncate(f"{MODEL}/weights.safetensors", 100), PREDICT, "weights.safetensors"),
     ("predict-weights-missing", lambda root: (root / MODEL / "weights.safetensors").unlink(), PREDICT,
      "weights.safetensors"),

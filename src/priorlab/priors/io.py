@@ -3,7 +3,8 @@ JSON (never pickle).
 
 A model directory holds `config.json` (parameters, fitted shapes and labels, `format_version`) and
 `weights.safetensors` (stacked weights, scaling, history; `format_version` in its metadata). Both versions
-are checked on load. It is written into a staging folder and swapped into place
+are checked on load; version 2 holds the flat weight buffers in `StackedMLP`'s layout with narrowing layers
+stored (K, out, in), which version 1 files do not. It is written into a staging folder and swapped into place
 (`priorlab.files.staged_directory`), so an error never leaves a half-written model behind.
 """
 
@@ -27,7 +28,7 @@ from priorlab.priors.stacked import StackedMLP
 from priorlab.priors.state import FittedState
 from priorlab.validation import Boolean, Integer, ListOf, Number, Optional, Param, Scalar, Text, check_params
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.safetensors"
 KIND = "priorlab.priors.Ensemble"

@@ -4,8 +4,8 @@
 2. For each prior scale of `PRIOR_SCALES` a method may use (randomized priors: the positive ones; the plain
    deep ensemble, prior="none": 0), train an ensemble on the rest for the epoch budget, its learning rate
    annealed to 0 along a cosine over that budget, reading the validation NLL of its Gaussian mixture (in the
-   target's units) at evenly spaced epochs. The method's lowest reading gives its prior scale and the epoch
-   at which to stop.
+   target's units) at evenly spaced epochs, until a quarter of the run's readings in a row bring no new
+   lowest. The method's lowest reading gives its prior scale and the epoch at which to stop.
 3. On that reading's validation predictions, fit one factor on the members' variances by maximum likelihood
    (the variance scaling of Laves et al. 2020, a one-parameter recalibration in the sense of Kuleshov et
    al. 2018). An ensemble's mean is more accurate than its members, whose variances measure their own
@@ -57,12 +57,14 @@ from priorlab.validation import check_choice
 N_MEMBERS = 10
 LR = 1e-2
 BATCH_SIZE = 100
-MEMBER_ROW_BUDGET = 17_000_000
+MEMBER_ROW_BUDGET = 21_000_000
 """Member-rows (rows times members) per run for `BUDGET_ROWS` training rows; `Protocol.run_budget` scales it."""
 BUDGET_ROWS = 10_000
 EPOCH_FACTOR = 25
 CHECKPOINTS = 20
 """Validation NLL is read at about this many evenly spaced epochs of each selection run."""
+PATIENCE = CHECKPOINTS // 4
+"""A selection run stops after this many readings (a quarter of the run) without a new lowest validation NLL."""
 VALIDATION_FRACTION = 0.2
 VARIANCE_SCALE_BOUNDS = (1e-2, 1e2)
 PRIOR_SCALES = (0.0, 0.3, 1.0)
@@ -94,7 +96,8 @@ class Protocol:
         return max(self.n_epochs, epochs)
 
     def selection_steps(self, n_train: int) -> int:
-        """Optimiser steps of one validation run of `select` on `n_train` training rows."""
+        """Optimiser steps of one validation run of `select` on `n_train` training rows, if it is not stopped
+        early."""
         n_fit = n_train - validation_rows(n_train)
         return self.max_epochs(n_fit) * math.ceil(n_fit / BATCH_SIZE)
 
@@ -165,22 +168,32 @@ class _Curve:
 
     readings: list[tuple[float, int]] = field(default_factory=list)
     best: tuple[np.ndarray, np.ndarray] | None = None
+    since_best: int = 0
+    """Readings taken after the lowest one."""
+
+
+class _Stalled(Exception):
+    """Ends a selection run whose validation NLL has not improved for PATIENCE readings."""
 
 
 def _curve_run(protocol: Protocol, prior_scale: float, horizon: int, x_fit: np.ndarray, y_fit: np.ndarray,
                x_valid: np.ndarray, y_valid: np.ndarray, seed: int) -> _Curve:
-    """Validation NLL read at evenly spaced epochs of one run; a diverging run (or a non-finite prediction)
-    keeps the readings it reached."""
+    """Validation NLL read at evenly spaced epochs of one run, until PATIENCE readings in a row bring no new
+    lowest; a diverging run (or a non-finite prediction) keeps the readings it reached."""
     curve = _Curve()
 
     def read(epoch: int, ensemble) -> None:
         dist = ensemble.predict_distribution(x_valid)
         value = nll(y_valid, dist.means, np.sqrt(dist.variances))
         if not curve.readings or value < min(curve.readings)[0]:
-            curve.best = (dist.means, dist.variances)
+            curve.best, curve.since_best = (dist.means, dist.variances), 0
+        else:
+            curve.since_best += 1
         curve.readings.append((value, epoch + 1))
+        if curve.since_best >= PATIENCE:
+            raise _Stalled
 
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError, _Stalled):
         make_ensemble(protocol, prior_scale, horizon, horizon, seed).fit(
             x_fit, y_fit, progress=False, callback=read, callback_every=max(1, horizon // CHECKPOINTS))
     return curve
