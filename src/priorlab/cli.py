@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from priorlab import interrupts
 from priorlab.benford.groups import DEFAULT_MIN_N
 from priorlab.benford.registry import SUMMATION, TESTS
 from priorlab.lm.grammar import POSITIONS
@@ -585,7 +586,10 @@ def main(argv: list[str] | None = None) -> None:
     pass it explicitly and catch `SystemExit`.
     """
     try:
-        status = app(args=argv, standalone_mode=False)
+        with interrupts.watch():
+            status = app(args=argv, standalone_mode=False)
+            if interrupts.seen():  # a Ctrl-C that landed where Python ignored it: nothing was put in place
+                status = INTERRUPTED
     except KeyboardInterrupt:  # outside a command, e.g. while its options are parsed
         status = INTERRUPTED
     except USER_ERRORS as exc:

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from priorlab import interrupts
+
 if TYPE_CHECKING:  # matplotlib is only needed by callers that save figures
     from matplotlib.figure import Figure
 
@@ -116,6 +118,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     temporary = _sibling(path, f"tmp{path.suffix}")
     try:
         yield temporary
+        interrupts.check()
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -172,6 +175,7 @@ def staged_directory(target: str | Path) -> Iterator[Path]:
     staging.mkdir()  # unlike tempfile.mkdtemp (mode 0o700), this respects the umask
     try:
         yield staging
+        interrupts.check()
         _swap_in(staging, target)
     finally:
         if staging.exists():
