@@ -53,8 +53,9 @@ def test_an_ignored_ctrl_c_makes_a_command_exit_130(monkeypatch, capsys, tmp_pat
         return read_column(*args, **kwargs)
 
     monkeypatch.setattr(priorlab.benford.columns, "read_column", read_then_interrupted)
+    handler = signal.getsignal(signal.SIGINT)
     with pytest.raises(SystemExit) as exit_info:
         main(["benford", str(data), "--column", "x", "--quiet"])
     assert exit_info.value.code == 130
     assert capsys.readouterr().err == "error: interrupted; nothing was written\n"
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+    assert signal.getsignal(signal.SIGINT) is handler  # the caller's handler is put back

@@ -12,11 +12,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
 
-from priorlab.priors import selection
+from priorlab.priors import selection, training
 from priorlab.priors.selection import Protocol, fit_selected, make_ensemble, select, validation_split
 
 PROTOCOL = Protocol(n_hidden=6, n_epochs=4, n_members=3, max_steps=12)
 """Tiny: 60 fitting rows, batches of 100 -> one step per epoch, a 12-epoch cosine per run, read every 3."""
+
+
+@pytest.fixture
+def adam_steps(monkeypatch) -> list[float]:
+    """The learning rate of every Adam step taken while the test runs, in order."""
+    steps = []
+    original = training.FlatAdam.step
+    monkeypatch.setattr(training.FlatAdam, "step", lambda self, lr: (steps.append(lr), original(self, lr)))
+    return steps
 
 
 @pytest.fixture
@@ -155,35 +164,25 @@ def test_larger_data_get_more_work_and_fewer_epochs():
 
 
 @pytest.mark.parametrize("n_rows", [120, 250])  # 96 and 200 fitting rows: 1 and 2 batches per epoch
-def test_selection_steps_counts_the_steps_of_a_validation_run(n_rows, monkeypatch):
-    from priorlab.priors import training
-
+def test_selection_steps_counts_the_steps_of_a_validation_run(n_rows, monkeypatch, adam_steps):
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(n_rows, 2)), rng.normal(size=n_rows)
-    steps = []
-    original = training.FlatAdam.step
-    monkeypatch.setattr(training.FlatAdam, "step", lambda self, lr: (steps.append(lr), original(self, lr)))
     monkeypatch.setattr(selection, "PATIENCE", selection.CHECKPOINTS + 1)  # a run that is not stopped early
     protocol = Protocol(n_hidden=4, n_epochs=3, n_members=2, member_row_budget=20_000)  # the budget binds
     select(x, y, protocol, seed=0, priors=("none",))  # one validation run: prior scale 0
-    assert len(steps) == protocol.selection_steps(n_rows)
+    assert len(adam_steps) == protocol.selection_steps(n_rows)
 
 
-def test_a_run_stops_when_its_curve_stalls_and_keeps_the_readings_before(data, monkeypatch):
+def test_a_run_stops_when_its_curve_stalls_and_keeps_the_readings_before(data, monkeypatch, adam_steps):
     """A scripted validation curve: after PATIENCE readings without a new lowest the run ends, so a lower
     reading that would have come later is never taken, and the training steps stop with it."""
-    from priorlab.priors import training
-
     monkeypatch.setattr(selection, "CHECKPOINTS", 6)  # the 12-epoch cosine read every 2 epochs
     monkeypatch.setattr(selection, "PATIENCE", 2)
     curve = iter([1.0, 0.9, 0.95, 0.97, 0.5, 0.4])
     monkeypatch.setattr(selection, "nll", lambda *args: next(curve))
     monkeypatch.setattr(selection, "fit_variance_scale", lambda *args: (1.0, 0.0))
-    steps = []
-    original = training.FlatAdam.step
-    monkeypatch.setattr(training.FlatAdam, "step", lambda self, lr: (steps.append(lr), original(self, lr)))
     x, y = data
     chosen = select(x, y, PROTOCOL, seed=1, priors=("none",))["none"]
     assert (chosen.epochs, chosen.horizon) == (4, 12)  # the second reading
-    assert len(steps) == 8  # one step per epoch, stopped after the fourth reading instead of 12
+    assert len(adam_steps) == 8  # one step per epoch, stopped after the fourth reading instead of 12
     assert next(curve) == 0.5  # never read
