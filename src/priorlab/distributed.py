@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,19 @@ def require_distributed() -> Any:
     return dask.distributed
 
 
+def check_cluster_options(options: Mapping[str, Any]) -> bool:
+    """Whether the work goes to a Dask cluster. `options` maps each way of naming one (a client, a scheduler
+    address, a number of local workers), by the name the caller's user knows it, to its value; giving more
+    than one is refused before any work, naming them."""
+    given = [name for name, value in options.items() if value is not None]
+    if len(given) > 1:
+        names = list(options)
+        choices = f"{', '.join(names[:-1])} or {names[-1]}"
+        extra = "both" if len(given) == 2 else "several"
+        raise ValueError(f"{' and '.join(given)}: give only one of {choices}, not {extra}")
+    return bool(given)
+
+
 @contextlib.contextmanager
 def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
     """Yield a `dask.distributed.Client`.
@@ -45,8 +58,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     per CPU) with one thread each, so NumPy kernels do not compete for cores, and close both
     the client and the cluster on exit.
     """
-    if scheduler is not None and workers is not None:
-        raise ValueError("give either scheduler (an address) or workers (a local cluster), not both")
+    check_cluster_options({"scheduler": scheduler, "workers": workers})
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
     distributed = require_distributed()
