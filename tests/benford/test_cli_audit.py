@@ -58,19 +58,25 @@ def test_a_failure_mid_write_leaves_no_csv(payments, tmp_path, capsys, monkeypat
     out = tmp_path / "suspects.csv"
     out.write_text("previous\n")
     calls = []
-    original = pd.DataFrame.to_csv
+    original = csv.writer
 
-    def failing(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:  # the second chunk of rows
-            raise OSError("disk full")
-        return original(self, *args, **kwargs)
+    class Failing:
+        """A CSV writer whose disk fills up at the 100th row."""
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", failing)
+        def __init__(self, *args, **kwargs):
+            self.writer = original(*args, **kwargs)
+
+        def writerow(self, row):
+            calls.append(1)
+            if len(calls) == 100:
+                raise OSError("disk full")
+            return self.writer.writerow(row)
+
+    monkeypatch.setattr(csv, "writer", Failing)
     code, _, err = run(
         [str(payments), "-c", "Amount", "--test", "first-two", "--suspects", str(out), "--quiet"], capsys
     )
-    assert code == 2 and "disk full" in err and len(calls) == 2
+    assert code == 2 and "disk full" in err and len(calls) == 100
     assert out.read_text() == "previous\n" and sorted(p.name for p in tmp_path.iterdir()) == ["suspects.csv"]
 
 
@@ -146,12 +152,12 @@ def test_report_renders_every_section(payments, tmp_path, capsys):
 
 
 def test_report_failure_leaves_no_folder(payments, tmp_path, capsys, monkeypatch):
-    import priorlab.audit
+    import priorlab.benford.auditing
 
     def broken(*args, **kwargs):
         raise ValueError("figure failed")
 
-    monkeypatch.setattr(priorlab.audit, "plot_summation", broken)
+    monkeypatch.setattr(priorlab.benford.auditing, "plot_summation", broken)
     code, _, err = run([str(payments), "-c", "Amount", "--report", str(tmp_path / "audit"), "--quiet"], capsys)
     assert code == 2 and "figure failed" in err and list(tmp_path.iterdir()) == []
 

@@ -50,7 +50,7 @@ def test_json_output_is_one_object_with_the_documented_keys(amounts_csv, capsys)
 
 def test_table_output_for_auditors(amounts_csv, capsys):
     out, _ = run_ok([str(amounts_csv), "-c", "amount", "--quiet"], capsys)
-    assert "N = 1,995 values used" in out and "text 3" in out
+    assert "N = 1,995 values used" in out and "3 text" in out
     assert out.index("N = ") < out.index("largest deviations") < out.index("chi-square") < out.index("verdict")
 
 

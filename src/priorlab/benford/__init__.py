@@ -6,32 +6,34 @@ distributions, `digits` the extraction (see its docstring for the exact definiti
 digits), `stats` the statistics, `plots` the figures.
 
 `summation` is Nigrini's summation test, `second_order` the differences the second-order test reads,
-`records` the rows behind the numbers (suspects, number duplication), `groups` the tests per group.
+`records` the rows behind the numbers (suspects, number duplication), `groups` the tests per group, and
+`audit(path, column, ...)` all of it for one column of a file, as one `Audit` (with its report page).
 
 The language-model names (`digit_distribution`, `load_lm`, `DigitDistribution`, `BUILTIN_PROMPTS`)
-live in `priorlab.lm` and the record names in `records` (which needs pandas); they are re-exported here
-on first use, so importing this package never loads torch or pandas.
+live in `priorlab.lm`, and the record and audit names in `records` and `auditing` (which need pandas); they are
+re-exported here on first use, so importing this package never loads torch or pandas.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
-from priorlab.benford import digits, laws, registry, second_order, stats
+from priorlab.benford import digits, laws, registry, stats
+from priorlab.benford.analysis import analyze
+from priorlab.benford.drops import Drops
+from priorlab.benford.mantissa import MantissaStats
 from priorlab.benford.registry import TESTS, expected
-from priorlab.benford.stats import BenfordResult, MantissaStats, from_counts, from_proportions
+from priorlab.benford.stats import BenfordResult, from_counts, from_proportions
 from priorlab.benford.summation import SummationResult, summation
 from priorlab.lazy import lazy_exports
-from priorlab.validation import check_choice
 
 _LAZY = {
+    "Audit": "priorlab.benford.auditing",
+    "AuditFiles": "priorlab.benford.auditing",
     "BUILTIN_PROMPTS": "priorlab.lm.prompts",
     "DigitDistribution": "priorlab.lm.api",
     "digit_distribution": "priorlab.lm.api",
     "duplicates": "priorlab.benford.records",
     "load_lm": "priorlab.lm.loading",
+    "audit": "priorlab.benford.auditing",
     "number_duplication": "priorlab.benford.records",
     "suspects": "priorlab.benford.records",
 }
@@ -39,11 +41,15 @@ _LAZY = {
 __all__ = [
     "BUILTIN_PROMPTS",
     "TESTS",
+    "Audit",
+    "AuditFiles",
     "BenfordResult",
     "DigitDistribution",
+    "Drops",
     "MantissaStats",
     "SummationResult",
     "analyze",
+    "audit",
     "digit_distribution",
     "digits",
     "duplicates",
@@ -59,58 +65,3 @@ __all__ = [
     "suspects",
 ]
 __getattr__ = lazy_exports(__name__, _LAZY)
-
-
-def analyze(
-    data: Any,
-    test: str = "first",
-    sign: str = "positive",
-    min_value: float | None = None,
-    *,
-    mantissa: bool = True,
-    chunk_size: int = digits.CHUNK_SIZE,
-    progress: bool = False,
-    name: str = "data",
-) -> BenfordResult | SummationResult:
-    """Run one digit test (one of `TESTS`, or "summation") on every finite non-zero value of `data`.
-
-    `sign` keeps "positive", "negative" or "both" (digits of |x|); `min_value` drops
-    |x| < min_value (default: none, except 10 for "last-two"). Dropped values are counted by
-    reason in `result.dropped`. With `mantissa`, the moments of log10|x| mod 1 come too. `name`
-    says in error messages what `data` is (the CLI names the file and column).
-    float16/float32 values are widened to float64 before their digits are taken.
-    A Dask array stays lazy until its counts are computed, on the active Dask scheduler.
-    "second-order" counts the differences between consecutive sorted values (`second_order`);
-    "summation" returns a `SummationResult` (`summation.summation`).
-    """
-    if test == registry.SUMMATION:
-        return summation(data, sign, min_value)
-    check_choice(test, "test", registry.CHOICES)
-    spec = registry.get(test)
-    if spec.differences:  # the differences are positive and already filtered
-        data, sign, min_value = second_order.differences(data, sign, min_value), "positive", None
-    counted = digits.count_digits(
-        data,
-        spec.leading,
-        sign=sign,
-        min_value=min_value,
-        mantissa=mantissa,
-        chunk_size=chunk_size,
-        progress=progress,
-    )
-    counts = spec.fold(counted.counts)
-    if counts.sum() == 0:
-        kept = "positive values" if sign == "positive" else "negative values" if sign == "negative" else "values"
-        raise ValueError(f"{name}: no {kept} left to test after dropping {_describe(counted.dropped)}")
-    return from_counts(
-        np.asarray(counts),
-        test,
-        dropped=counted.dropped,
-        mantissa=counted.mantissa,
-        distortion_factor=counted.distortion_factor,
-    )
-
-
-def _describe(dropped: dict[str, int]) -> str:
-    parts = [f"{count:,} {reason}" for reason, count in dropped.items() if count]
-    return ", ".join(parts) if parts else "nothing (the data is empty)"

@@ -8,6 +8,11 @@ missing values, which the digit tests count as dropped ("nan").
 A column whose cells are all integers is read as integers, whatever their size (int64, uint64, or
 Python ints beyond), with its missing cells set aside and counted: the last-two-digits test of
 20-digit account numbers needs every digit, which float64 would round away above 2**53.
+
+With `by`, a second column (the group key: vendor, employee, branch) is read in the same pass, its keys
+aligned with the numbers row by row, so a test per group counts exactly the values the column-wide test
+counts. `rows` says which file row each number came from, so the rows behind a test's digits can be
+picked from the numbers in memory, with every digit they have.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from priorlab.tables import is_parquet, line_numbers, read_arrow
+from priorlab.tables import check_columns, check_input_file, column_names, is_parquet, line_numbers, read_arrow
 
 MAX_REPORTED_LINES = 5
 _INTEGER = r"^[+-]?[0-9]+$"
@@ -30,7 +35,8 @@ class Column:
 
     `values` are exact integers (missing cells removed, counted in `n_missing`) or float64 (NaN where a
     cell is empty or text); `text_lines` locate the first text cells: CSV line numbers (header = 1), or
-    row numbers (from 0) in a Parquet file.
+    row numbers (from 0) in a Parquet file. `rows` holds the file row (from 0) of each value where cells
+    were removed (None: value i is row i); `keys` the group column's key of each value, if one was read.
     """
 
     name: str
@@ -39,6 +45,14 @@ class Column:
     text_lines: list[int]
     n_missing: int = 0
     located_by: str = "file lines"  # or "rows" (from 0), in a Parquet file
+    rows: np.ndarray | None = None
+    keys: np.ndarray | None = None
+    by: str | None = None
+
+    def file_rows(self, selected: np.ndarray) -> np.ndarray:
+        """The file rows (from 0, increasing) of the values a boolean mask over `values` selects."""
+        positions = np.flatnonzero(selected)
+        return positions if self.rows is None else self.rows[positions]
 
     def text_summary(self) -> str:
         lines = ", ".join(map(str, self.text_lines))
@@ -49,14 +63,12 @@ class Column:
         """`result` with the cells set aside here counted among its drops: missing integer cells as "nan"
         (they never reached the test), text cells (tested as NaN) as "text"."""
         if self.n_missing:
-            dropped = dict(result.dropped)
-            dropped["nan"] = dropped.get("nan", 0) + self.n_missing
-            result = dataclasses.replace(result, dropped=dropped)
+            result = dataclasses.replace(result, dropped=result.dropped.added("nan", self.n_missing))
         return result.with_reclassified_drops(self.n_text, "nan", "text") if self.n_text else result
 
 
-def read_column(path: str | Path, column: str, strict: bool = False) -> Column:
-    """Numbers of `column` in a CSV or Parquet file.
+def read_column(path: str | Path, column: str, strict: bool = False, by: str | None = None) -> Column:
+    """Numbers of `column` in a CSV or Parquet file, and with `by` the group keys of the same rows.
 
     Raises FileNotFoundError for a missing file, ValueError for an unreadable file, a missing column, a
     column without any number, or (with `strict`) any text cell; every message names the file and column.
@@ -64,16 +76,19 @@ def read_column(path: str | Path, column: str, strict: bool = False) -> Column:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    path = Path(path)
-    cells = read_arrow(path, [column]).column(column)
+    path = check_input_file(path)
+    if by is not None:
+        check_columns(path, [by], column_names(path), role="--by column")
+    table = read_arrow(path, list(dict.fromkeys([column] if by is None else [column, by])))
+    cells = table.column(column)
     kind = cells.type
     if pa.types.is_integer(kind):
-        present = cells.drop_null()
-        result = Column(column, present.to_numpy(), 0, [], len(cells) - len(present))
+        present = cells.is_valid().to_numpy(zero_copy_only=False)
+        result = Column(column, cells.drop_null().to_numpy(), 0, [], len(cells) - len(cells.drop_null()))
     elif pa.types.is_floating(kind):
-        result = Column(column, cells.to_numpy().astype(np.float64), 0, [])
+        present, result = None, Column(column, cells.to_numpy().astype(np.float64), 0, [])
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        result = _from_text(column, pc.utf8_trim_whitespace(cells), pa, pc)
+        present, result = _from_text(column, pc.utf8_trim_whitespace(cells), pa, pc)
         if is_parquet(path):
             result = dataclasses.replace(result, located_by="rows")
         elif result.text_lines:
@@ -85,20 +100,31 @@ def read_column(path: str | Path, column: str, strict: bool = False) -> Column:
         raise ValueError(f"{path}: column {column!r} has no numbers{detail}")
     if strict and result.n_text:
         raise ValueError(f"{path}: {result.text_summary()}; fix them or run without --strict to drop them")
-    return result
+    rows = None if present is None or present.all() else np.flatnonzero(present)
+    keys = None if by is None else _keys(table.column(by), rows)
+    return dataclasses.replace(result, rows=rows, keys=keys, by=by)
 
 
-def _from_text(column: str, cells, pa, pc) -> Column:
+def _keys(cells, rows: np.ndarray | None) -> np.ndarray:
+    """Group keys as stored (Parquet) or as text (CSV; a missing key reads "None"), one per kept row."""
+    keys = cells.to_numpy(zero_copy_only=False)
+    keys = keys if rows is None else keys[rows]
+    return pd.Series(keys).astype(str).to_numpy(dtype=object) if keys.dtype == object else keys
+
+
+def _from_text(column: str, cells, pa, pc) -> tuple[np.ndarray | None, Column]:
+    """Which rows hold a value (None: all) and the column: exact integers when every present cell is one,
+    else float64 with NaN for empty and text cells."""
     present = pc.fill_null(pc.not_equal(cells, ""), False)
     values = cells.filter(present)
     n_missing = len(cells) - len(values)
     if len(values) and pc.all(pc.match_substring_regex(values, _INTEGER)).as_py():
-        return Column(column, _exact_integers(values, pa), 0, [], n_missing)
+        return present.to_numpy(zero_copy_only=False), Column(column, _exact_integers(values, pa), 0, [], n_missing)
     numbers = pd.to_numeric(cells.to_pandas(), errors="coerce")
     is_text = present.to_numpy(zero_copy_only=False) & numbers.isna().to_numpy()
     n_text = int(is_text.sum())
     text_lines = np.flatnonzero(is_text)[:MAX_REPORTED_LINES].tolist()  # rows; the caller makes them lines
-    return Column(column, numbers.to_numpy(dtype=np.float64, na_value=np.nan), n_text, text_lines)
+    return None, Column(column, numbers.to_numpy(dtype=np.float64, na_value=np.nan), n_text, text_lines)
 
 
 def _exact_integers(values, pa) -> np.ndarray:

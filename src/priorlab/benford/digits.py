@@ -43,7 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from priorlab.benford.stats import MantissaStats, distortion_factor
+from priorlab.benford.drops import REASONS, Drops
+from priorlab.benford.mantissa import MantissaStats, distortion_factor
 from priorlab.distributed import is_dask_array
 from priorlab.validation import check_choice, check_int, check_number
 
@@ -59,9 +60,6 @@ CHUNK_SIZE = 1 << 16
 """Values per NumPy chunk: the temporaries of one chunk stay in the CPU's L2 cache."""
 
 LAST_TWO_MIN_VALUE = 10.0
-
-# Why a value was dropped, in the order the reasons are checked.
-REASONS = ("nan", "inf", "zero", "sign", "below_min_value")
 
 _BUCKET_BITS = {1: 4, 2: 7, 3: 10}
 """Mantissa bits per bucket: a bucket spans a ratio below 1 + 2**-m, less than the closest
@@ -133,7 +131,8 @@ class _Buckets:
 
 
 class _Code:
-    """Outcome codes beyond the digit values (offsets added to the number of digit values)."""
+    """Outcome codes beyond the digit values (offsets added to the number of digit values); the codes after
+    SUBNORMAL are the drop reasons, in the order of `drops.REASONS`."""
 
     SUBNORMAL, NAN, INF, ZERO, SIGN, BELOW_MIN = range(6)
 
@@ -395,7 +394,7 @@ class DigitCounts:
 
     values: np.ndarray  # digit values, e.g. 1..9, 10..99, 0..99
     counts: np.ndarray  # int64, aligned with values
-    dropped: dict[str, int]
+    dropped: Drops
     mantissa: MantissaStats | None
     distortion_factor: float = math.nan
 
@@ -510,13 +509,7 @@ def _python_int_outcomes(x: np.ndarray, plan: _Plan) -> tuple[np.ndarray, list[f
 def _finish(plan: _Plan, counts: np.ndarray, sums: tuple[float, ...] | None) -> DigitCounts:
     counts = np.asarray(counts, dtype=np.int64)
     reasons = counts[plan.n_values :]
-    dropped = {
-        "nan": int(reasons[_Code.NAN]),
-        "inf": int(reasons[_Code.INF]),
-        "zero": int(reasons[_Code.ZERO]),
-        "sign": int(reasons[_Code.SIGN]),
-        "below_min_value": int(reasons[_Code.BELOW_MIN]),
-    }
+    dropped = Drops({reason: int(reasons[_Code.NAN + i]) for i, reason in enumerate(REASONS)})  # codes in order
     digit_counts = counts[: plan.n_values].copy()
     if plan.test_k is None:  # subnormals count as kept: their integer part is 0
         digit_counts[0] += reasons[_Code.SUBNORMAL]
@@ -563,7 +556,7 @@ def count_digits(
         return _count_values(x, k, sign, min_value, mantissa, chunk_size, progress)
     counted = _count_values(x[~missing], k, sign, min_value, mantissa, chunk_size, progress)
     n_missing = int(missing.sum())
-    return dataclasses.replace(counted, dropped={**counted.dropped, "nan": counted.dropped["nan"] + n_missing})
+    return dataclasses.replace(counted, dropped=counted.dropped.added("nan", n_missing))
 
 
 def _count_values(

@@ -18,8 +18,9 @@ import numpy as np
 
 import priorlab.benford.digits as digits
 import priorlab.benford.registry as registry
-from priorlab.benford.stats import BenfordResult, _json_float, from_counts
+from priorlab.benford.stats import BenfordResult, from_counts
 from priorlab.distributed import is_dask_array
+from priorlab.jsonsafe import json_number
 from priorlab.validation import check_choice, check_int
 
 DEFAULT_MIN_N = 100
@@ -46,11 +47,11 @@ class GroupResult:
             {
                 self.by: _plain(key),
                 "n": r.n,
-                "mad": _json_float(r.mad),
+                "mad": json_number(r.mad),
                 "conformity": r.conformity,
-                "chi2": _json_float(r.chi2),
-                "chi2_p": _json_float(r.chi2_p),
-                "chi2_p_bh": _json_float(p),
+                "chi2": json_number(r.chi2),
+                "chi2_p": json_number(r.chi2_p),
+                "chi2_p_bh": json_number(p),
                 "largest_deviation": r.largest_deviations[0][0],
             }
             for key, r, p in zip(self.keys, self.results, self.p_adjusted, strict=True)

@@ -137,11 +137,10 @@ def plot_groups(groups: Any, worst: int = 6) -> Figure:
 def plot_duplication(result: Any, ax: Any = None) -> Figure:
     """Nigrini's number duplication test: the most frequent amounts (or last two digits) and their counts."""
     fig, ax = _figure_and_axes(ax, (8, 4.5))
-    amounts = result.key == "amount"
-    labels = [f"{v:,.2f}" if amounts else f"{int(v):02d}" for v in result.values]
+    labels = [label for label, _, _ in result.rows()]
     ax.barh(range(len(labels)), result.counts, color="#4c72b0", alpha=0.8)
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlabel(f"count (of N = {result.n:,})")
-    ax.set_title(f"Number duplication test: most frequent {'amounts' if amounts else 'last two digits'}")
+    ax.set_title(f"Number duplication test: most frequent {result.what}")
     return fig

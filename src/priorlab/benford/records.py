@@ -8,8 +8,10 @@ offers `getSuspects` and `getDuplicates`; here the rows keep their index (the ro
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,10 @@ import pandas as pd
 
 import priorlab.benford.digits as digits
 import priorlab.benford.registry as registry
-from priorlab.benford.stats import _json_float
 from priorlab.benford.summation import SummationResult
-from priorlab.files import atomic_path, check_output_file
-from priorlab.tables import is_parquet, iter_chunks, line_numbers, to_frame
+from priorlab.files import atomic_path
+from priorlab.jsonsafe import json_number
+from priorlab.tables import is_parquet, iter_chunks, to_frame
 from priorlab.validation import check_choice, check_int
 
 DUPLICATION_KEYS = ("amount", "last-two")
@@ -71,11 +73,15 @@ def suspect_selector(result: Any, top: int = 2, sign: str = "positive") -> Calla
 def duplicate_selector(data: Any, top: int = 2, sign: str = "positive") -> Callable[[Any], np.ndarray]:
     """A function giving, for an array of amounts, which hold one of the `top` most duplicated amounts of
     `data` (kept by `sign`)."""
-    most = number_duplication(data, top=top, sign=sign).values
+    return holding(number_duplication(data, top=top, sign=sign).values, sign)
+
+
+def holding(amounts: np.ndarray, sign: str = "positive") -> Callable[[Any], np.ndarray]:
+    """A function giving, for an array of amounts, which are kept by `sign` and whose |x| is one of `amounts`."""
 
     def select(values: Any) -> np.ndarray:
         x, missing = digits.as_numeric(values)
-        mask = np.isin(np.abs(x), most) & np.asarray(digits.kept(x, sign, None))
+        mask = np.isin(np.abs(x), amounts) & np.asarray(digits.kept(x, sign, None))
         return mask if missing is None else mask & ~missing
 
     return select
@@ -102,26 +108,33 @@ class DuplicationResult:
     def shares(self) -> np.ndarray:
         return self.counts / self.n
 
+    @property
+    def what(self) -> str:
+        """What was counted, in words."""
+        return "amounts" if self.key == "amount" else "last two digits"
+
+    def rows(self) -> list[tuple[str, int, float]]:
+        """(value as printed, count, share), most frequent first: what every rendering shows."""
+        labels = [f"{v:,.2f}" if self.key == "amount" else f"{int(v):02d}" for v in self.values]
+        return [(label, int(c), float(s)) for label, c, s in zip(labels, self.counts, self.shares, strict=True)]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "test": "number duplication",
             "key": self.key,
             "n": self.n,
             "duplicates": [
-                {"value": _json_float(v) if self.key == "amount" else int(v), "count": int(c), "share": float(s)}
+                {"value": json_number(v) if self.key == "amount" else int(v), "count": int(c), "share": float(s)}
                 for v, c, s in zip(self.values, self.counts, self.shares, strict=True)
             ],
         }
 
     def __str__(self) -> str:
-        what = "amounts" if self.key == "amount" else "last two digits"
         lines = [
-            f"Number duplication test (Nigrini 2012): most frequent {what} of N = {self.n:,} values",
+            f"Number duplication test (Nigrini 2012): most frequent {self.what} of N = {self.n:,} values",
             f"  {'value':>14}  {'count':>8}  {'share':>8}",
         ]
-        for v, c, s in zip(self.values, self.counts, self.shares, strict=True):
-            text = f"{v:,.2f}" if self.key == "amount" else f"{int(v):02d}"
-            lines.append(f"  {text:>14}  {c:8,}  {s:8.4%}")
+        lines += [f"  {label:>14}  {count:8,}  {share:8.4%}" for label, count, share in self.rows()]
         return "\n".join(lines)
 
 
@@ -157,29 +170,60 @@ def duplicates(data: Any, column: str | None = None, top: int = 2, sign: str = "
     return frame[duplicate_selector(values, top, sign)(values)]
 
 
-def write_rows(path: str | Path, column: str, select: Callable[[Any], np.ndarray], out: str | Path) -> int:
-    """Stream the rows of a CSV/Parquet file whose `column` `select` picks into the CSV `out`, cells as in the
-    file, first column `line` (the CSV line, header = 1; for Parquet `row`, from 0); returns the number of
-    rows. Two passes in chunks, so memory follows the chunk; `out` appears only when complete."""
+def write_rows(path: str | Path, selections: Mapping[str | Path, np.ndarray]) -> dict[Path, int]:
+    """Write, for each output CSV of `selections`, the rows of the CSV/Parquet file `path` it names (row numbers
+    from 0, increasing), in one pass over the file; returns the rows written per output.
+
+    Each output's first column says where its row is: `line`, the CSV line on which the row starts (header =
+    1; blank lines are skipped as the reader skips them, a quoted cell may span lines), with the row's cells
+    as the file holds them; for Parquet `row`, from 0. The pass stops after the last row asked for, and
+    every output appears only when complete.
+    """
     path = Path(path)
-    check_output_file(out, (".csv",), argument="--suspects")
-    rows: list[int] = []
-    for first, chunk in iter_chunks(path, columns=[column]):
-        mask = select(pd.to_numeric(chunk.column(column).to_pandas(), errors="coerce"))
-        rows.extend((first + np.flatnonzero(mask)).tolist())
-    parquet = is_parquet(path)
-    where = rows if parquet else line_numbers(path, rows)
-    label = "row" if parquet else "line"
-    wanted = np.array(rows, dtype=np.int64)
-    with atomic_path(out) as temporary, temporary.open("w", newline="", encoding="utf-8") as handle:
-        header = True
-        for first, chunk in iter_chunks(path):
-            start, stop = np.searchsorted(wanted, [first, first + chunk.num_rows])
-            frame = to_frame(chunk.take(wanted[start:stop] - first))
-            frame.insert(0, label, where[start:stop])
-            frame.to_csv(handle, index=False, header=header)
-            header = False
-    return len(rows)
+    wanted = {Path(out): np.asarray(rows, dtype=np.int64) for out, rows in selections.items()}
+    with contextlib.ExitStack() as stack:
+        handles = {out: stack.enter_context(stack.enter_context(atomic_path(out)).open("w", newline="",
+                                                                                    encoding="utf-8"))
+                   for out in wanted}
+        if is_parquet(path):
+            _write_parquet_rows(path, wanted, handles)
+        else:
+            _write_csv_rows(path, wanted, handles)
+    return {out: len(rows) for out, rows in wanted.items()}
+
+
+def _write_csv_rows(path: Path, wanted: Mapping[Path, np.ndarray], handles: Mapping[Path, Any]) -> None:
+    writers = {out: csv.writer(handle, lineterminator="\n") for out, handle in handles.items()}
+    targets: dict[int, list[Any]] = {}
+    for out, rows in wanted.items():
+        for row in rows.tolist():
+            targets.setdefault(row, []).append(writers[out])
+    last = max(targets, default=-1)
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        for writer in writers.values():
+            writer.writerow(["line", *header])
+        row, start = 0, reader.line_num + 1
+        for record in reader:
+            if row > last:
+                break
+            if record:
+                for writer in targets.get(row, ()):
+                    writer.writerow([start, *record])
+                row += 1
+            start = reader.line_num + 1
+
+
+def _write_parquet_rows(path: Path, wanted: Mapping[Path, np.ndarray], handles: Mapping[Path, Any]) -> None:
+    header = dict.fromkeys(wanted, True)
+    for first, chunk in iter_chunks(path):
+        for out, rows in wanted.items():
+            start, stop = np.searchsorted(rows, [first, first + chunk.num_rows])
+            frame = to_frame(chunk.take(rows[start:stop] - first))
+            frame.insert(0, "row", rows[start:stop])
+            frame.to_csv(handles[out], index=False, header=header[out])
+            header[out] = False
 
 
 def _frame(data: Any, column: str | None) -> tuple[pd.DataFrame, Any]:

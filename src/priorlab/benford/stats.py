@@ -19,12 +19,10 @@ there, and the rest are computed on the proportions. Definitions:
 - kl: Kullback-Leibler divergence sum p_o ln(p_o / p_e), in nats (0 ln 0 = 0).
 - pearson_r: correlation of observed and expected proportions (the measure of Perone 2019); NaN
   when either is constant, as for the uniform last-two-digits law.
-- mantissa arc test (Nigrini 2012; as R benford.analysis): the mantissas m = log10|x| mod 1 put
-  on the unit circle; L2 = (mean cos 2 pi m)**2 + (mean sin 2 pi m)**2 is 0 for Benford data, and
-  2 N L2 is asymptotically chi-square with 2 df, so p = exp(-N L2).
-- distortion factor (Nigrini's DF model, Nigrini 2012): the values >= 10 collapsed onto [10, 100)
-  (10 x / 10**floor(log10 x)) have mean AM; Benford data have mean EM = 90 / ln 10 = 39.0865; DF =
-  100 (AM - EM) / EM, in percent: negative when the amounts look understated, positive when overstated.
+- the mantissa moments, arc test and distortion factor come from `mantissa.py`, which defines them.
+
+Each result says once what it shows: `statistics()` gives its labelled values and `deviations()` its
+per-digit rows, which `str`, the command line, the audit report and the demo all render.
 """
 
 from __future__ import annotations
@@ -32,11 +30,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 import priorlab.benford.registry as registry
+from priorlab.benford.drops import Drops
+from priorlab.benford.mantissa import BENFORD_MANTISSA, MantissaStats
+from priorlab.jsonsafe import json_number, json_numbers
 
 CONFORMITY_LABELS = (
     "close conformity",
@@ -44,13 +45,6 @@ CONFORMITY_LABELS = (
     "marginally acceptable conformity",
     "nonconformity",
 )
-
-COLLAPSED_MEAN = 90.0 / math.log(10.0)
-"""Expected mean of values collapsed onto [10, 100) under Benford's law (Nigrini's EM, 39.0865)."""
-
-BENFORD_MANTISSA = {"mean": 0.5, "var": 1 / 12, "skewness": 0.0, "excess_kurtosis": -1.2}
-"""Moments of log10(x) mod 1 for data that follow Benford's law exactly (uniform on [0, 1))."""
-
 
 def conformity(test: str, mad: float) -> str | None:
     """Nigrini's conformity label for a MAD value, or None for tests without published ranges."""
@@ -63,53 +57,75 @@ def conformity(test: str, mad: float) -> str | None:
     return CONFORMITY_LABELS[-1]
 
 
-@dataclasses.dataclass(frozen=True)
-class MantissaStats:
-    """Moments of the mantissas log10|x| mod 1 (population moments, not bias-corrected) and the
-    mantissa arc test's L2 and p-value (NaN when the circle sums were not collected)."""
+class Statistic(NamedTuple):
+    """One labelled value of a result: `value` as computed (for tables, which format it themselves), `text`
+    as a person reads it on a terminal."""
 
-    mean: float
-    var: float
-    skewness: float
-    excess_kurtosis: float
-    arc_l2: float = float("nan")
-    arc_p_value: float = float("nan")
-
-    @classmethod
-    def from_power_sums(
-        cls, n: int, s1: float, s2: float, s3: float, s4: float, cos_sum: float = math.nan, sin_sum: float = math.nan
-    ) -> MantissaStats:
-        """Build from n, the sums of m, m**2, m**3, m**4 and of cos 2 pi m, sin 2 pi m (what a chunked or
-        Dask pass collects)."""
-        nan = float("nan")
-        if n <= 0:
-            return cls(nan, nan, nan, nan)
-        l2 = (cos_sum / n) ** 2 + (sin_sum / n) ** 2
-        arc = {"arc_l2": l2, "arc_p_value": math.exp(-n * l2) if math.isfinite(l2) else nan}
-        mean = s1 / n
-        e2, e3, e4 = s2 / n, s3 / n, s4 / n
-        var = max(e2 - mean**2, 0.0)
-        mu3 = e3 - 3 * mean * e2 + 2 * mean**3
-        mu4 = e4 - 4 * mean * e3 + 6 * mean**2 * e2 - 3 * mean**4
-        if var == 0.0:
-            return cls(mean, 0.0, nan, nan, **arc)
-        return cls(mean, var, mu3 / var**1.5, mu4 / var**2 - 3.0, **arc)
+    key: str
+    label: str
+    value: Any
+    text: str
 
 
-def distortion_factor(n_collapsed: int, collapsed_sum: float) -> float:
-    """Nigrini's DF in percent from the number and the sum of the values >= 10 collapsed onto [10, 100)."""
-    if n_collapsed <= 0:
-        return float("nan")
-    return 100.0 * (collapsed_sum / n_collapsed - COLLAPSED_MEAN) / COLLAPSED_MEAN
+class Deviation(NamedTuple):
+    """One digit value of a test, as the largest-deviations tables show it; counts are None for a
+    distribution without a sample."""
+
+    digits: str  # as printed: "07" for the last two digits
+    count: int | None
+    expected_count: float | None
+    observed: float
+    expected: float
+    z: float
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # array fields: compare .to_dict() instead
 class BenfordResult:
-    """One digit test: counts, proportions, per-digit z, summary statistics and a verdict.
+    """One digit test of a sample (or of a distribution without one): counts, proportions, per-digit z,
+    the summary statistics and a verdict.
 
-    `n` and `counts` are None for a distribution without a sample (`from_proportions`);
-    `largest_deviations` lists (digit, |difference|) for every digit, largest first, the
-    difference in counts when there is a sample and in proportions otherwise.
+    Made by `priorlab.benford.analyze` (a sample), `from_counts` or `from_proportions` (a language model's
+    digit distribution, which has no sample size); the module docstring defines every statistic.
+
+    Attributes
+    ----------
+    test : str
+        The digit test, one of `registry.TESTS`.
+    n : int or None
+        Values counted; None for a distribution without a sample.
+    digits : ndarray of int
+        The test's digit values in increasing order (1..9, 10..99, 0..99, ...).
+    counts : ndarray of int or None
+        Count of each digit value; None without a sample.
+    observed, expected : ndarray of float
+        Observed and expected proportion of each digit value.
+    z : ndarray of float
+        Nigrini's z per digit value (NaN without a sample).
+    chi2, chi2_p : float
+        Chi-square statistic and its p-value (NaN without a sample).
+    ks, mad, excess_mad, kl, pearson_r : float
+        Kolmogorov-Smirnov distance, mean absolute deviation, MAD above its expectation, Kullback-Leibler
+        divergence (nats), Pearson correlation with the law.
+    conformity : str or None
+        Nigrini's conformity label from the MAD, None for a test without published ranges.
+    largest_deviations : list of (int, float)
+        Every digit value with its absolute deviation (in counts with a sample, else proportions), largest
+        first.
+    dropped : Drops
+        Values left out, by reason.
+    mantissa : MantissaStats or None
+        Moments of the mantissas and the arc test, when they were collected.
+    distortion_factor : float
+        Nigrini's distortion factor in percent (NaN without values >= 10).
+
+    Examples
+    --------
+    >>> from priorlab.benford import from_counts
+    >>> result = from_counts([301, 176, 125, 97, 79, 67, 58, 51, 46], "first", dropped={"zero": 2})
+    >>> result.n, result.conformity, str(result.dropped)
+    (1000, 'close conformity', '2 zero')
+    >>> [(s.label, s.text) for s in result.statistics()][:3]
+    [('N (values used)', '1,000'), ('values dropped', '2 zero'), ('chi-square', 'chi2 = 0.0412, df 8')]
     """
 
     test: str
@@ -128,57 +144,90 @@ class BenfordResult:
     kl: float
     pearson_r: float
     largest_deviations: list[tuple[int, float]]
-    dropped: dict[str, int] = dataclasses.field(default_factory=dict)
+    dropped: Drops = dataclasses.field(default_factory=Drops)
     mantissa: MantissaStats | None = None
     distortion_factor: float = float("nan")
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.dropped, Drops):
+            object.__setattr__(self, "dropped", Drops(self.dropped))
 
     def with_reclassified_drops(self, count: int, from_reason: str, to_reason: str) -> BenfordResult:
         """A copy where `count` dropped values move to another reason.
 
         E.g. text cells of a file reach the test as NaN; the reader knows they were text.
         """
-        have = self.dropped.get(from_reason, 0)
-        if not 0 <= count <= have:
-            raise ValueError(f"cannot move {count} drops from {from_reason!r}, which has {have}")
-        merged = dict(self.dropped)
-        merged[from_reason] = have - count
-        merged[to_reason] = merged.get(to_reason, 0) + count
-        return dataclasses.replace(self, dropped=merged)
+        return dataclasses.replace(self, dropped=self.dropped.moved(count, from_reason, to_reason))
 
     def suspects(self, data: Any, column: str | None = None, top: int = 2, sign: str = "positive") -> Any:
         """The rows of `data` whose digits are among the `top` largest deviations (`records.suspects`)."""
-        from priorlab.benford.records import suspects  # records builds on this module
+        from priorlab.benford.records import suspects  # pandas, loaded when rows are asked for
 
         return suspects(self, data, column, top=top, sign=sign)
 
+    def statistics(self) -> list[Statistic]:
+        """The result's summary, in the order an auditor reads it; the ones that need a sample size are
+        left out of a distribution without one."""
+        sample = self.n is not None
+        rows = [
+            *([("n", "N (values used)", self.n, f"{self.n:,}"),
+               ("dropped", "values dropped", self.dropped, str(self.dropped)),
+               ("chi2", "chi-square", self.chi2, f"chi2 = {self.chi2:.4g}, df {self.digits.size - 1}"),
+               ("chi2_p", "chi-square p-value", self.chi2_p, f"{self.chi2_p:.4g}")] if sample else []),
+            ("ks", "KS distance", self.ks, f"{self.ks:.5f}"),
+            ("mad", "MAD", self.mad, f"{self.mad:.6f}"),
+            ("conformity", "conformity (Nigrini)", self.conformity, self.conformity or "no published ranges"),
+            *([("excess_mad", "excess MAD", self.excess_mad, f"{self.excess_mad:.3g}")] if sample else []),
+            ("kl", "KL divergence (nats)", self.kl, f"{self.kl:.4g}"),
+            ("pearson_r", "Pearson r", self.pearson_r, f"{self.pearson_r:.5f}"),
+        ]
+        if self.mantissa is not None:
+            rows += [(s.key, s.label, s.value, s.text) for s in mantissa_statistics(self.mantissa)]
+        if math.isfinite(self.distortion_factor):
+            rows.append(("distortion_factor", "distortion factor (%)", self.distortion_factor,
+                         f"{self.distortion_factor:+.3f}% (Nigrini's DF model)"))
+        return [Statistic(*row) for row in rows]
+
+    def deviations(self, top: int | None = None) -> list[Deviation]:
+        """The digit values of the `top` largest deviations (all by default), largest first."""
+        spec = registry.get(self.test)
+        index = {int(d): i for i, d in enumerate(self.digits)}
+        rows = []
+        for d, _ in self.largest_deviations[:top]:
+            i = index[d]
+            count = None if self.counts is None else int(self.counts[i])
+            expected = None if self.n is None else float(self.expected[i] * self.n)
+            rows.append(Deviation(spec.label(d), count, expected, float(self.observed[i]), float(self.expected[i]),
+                                  float(self.z[i])))
+        return rows
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe types; NaN becomes None."""
-        out = {
+        return {
             "test": self.test,
             "n": self.n,
             "digits": self.digits.tolist(),
             "counts": None if self.counts is None else self.counts.tolist(),
-            "observed": _json_floats(self.observed),
-            "expected": _json_floats(self.expected),
-            "z": _json_floats(self.z),
-            "chi2": _json_float(self.chi2),
-            "chi2_p": _json_float(self.chi2_p),
-            "ks": _json_float(self.ks),
-            "mad": _json_float(self.mad),
+            "observed": json_numbers(self.observed),
+            "expected": json_numbers(self.expected),
+            "z": json_numbers(self.z),
+            "chi2": json_number(self.chi2),
+            "chi2_p": json_number(self.chi2_p),
+            "ks": json_number(self.ks),
+            "mad": json_number(self.mad),
             "conformity": self.conformity,
-            "excess_mad": _json_float(self.excess_mad),
-            "kl": _json_float(self.kl),
-            "pearson_r": _json_float(self.pearson_r),
+            "excess_mad": json_number(self.excess_mad),
+            "kl": json_number(self.kl),
+            "pearson_r": json_number(self.pearson_r),
             "largest_deviations": [
-                {"digits": int(d), "abs_diff": _json_float(x)} for d, x in self.largest_deviations
+                {"digits": int(d), "abs_diff": json_number(x)} for d, x in self.largest_deviations
             ],
             "dropped": dict(self.dropped),
             "mantissa": None
             if self.mantissa is None
-            else {k: _json_float(v) for k, v in dataclasses.asdict(self.mantissa).items()},
-            "distortion_factor": _json_float(self.distortion_factor),
+            else {k: json_number(v) for k, v in dataclasses.asdict(self.mantissa).items()},
+            "distortion_factor": json_number(self.distortion_factor),
         }
-        return out
 
     def verdict(self) -> str:
         """One line: the MAD conformity label, or the chi-square decision where there is none."""
@@ -190,50 +239,44 @@ class BenfordResult:
         return f"no verdict (MAD {self.mad:.6f}; no sample size and no MAD ranges for this test)"
 
     def __str__(self) -> str:
-        spec = registry.get(self.test)
         lines = [f"Benford {self.test} digit test"]
         if self.n is None:
             lines.append("distribution without a sample: z, chi-square and excess MAD are not defined")
         else:
-            dropped = ", ".join(f"{k} {v:,}" for k, v in self.dropped.items() if v) or "none"
-            lines.append(f"N = {self.n:,} values used; dropped: {dropped}")
-        lines.append("largest deviations:")
+            lines.append(f"N = {self.n:,} values used; dropped: {self.dropped}")
         unit = "count diff" if self.n is not None else "prop. diff"
-        lines.append(f"  {'digits':>6}  {'observed':>9}  {'expected':>9}  {unit:>10}  {'z':>7}")
-        index = {int(d): i for i, d in enumerate(self.digits)}
-        for d, diff in self.largest_deviations[:5]:
-            i = index[d]
-            diff_text = f"{diff:10.1f}" if self.n is not None else f"{diff:10.5f}"
-            lines.append(
-                f"  {spec.label(d):>6}  {self.observed[i]:9.5f}  {self.expected[i]:9.5f}"
-                f"  {diff_text}  {self.z[i]:7.2f}"
-            )
-        dof = len(self.digits) - 1
-        lines.append(
-            f"chi2 = {self.chi2:.4g} (df {dof}, p = {self.chi2_p:.4g})   KS = {self.ks:.5f}   "
-            f"MAD = {self.mad:.6f}   excess MAD = {self.excess_mad:.3g}"
-        )
-        lines.append(f"KL = {self.kl:.4g} nats   Pearson r = {self.pearson_r:.5f}")
-        if self.mantissa is not None:
-            m = self.mantissa
-            lines.append(
-                f"mantissa: mean {m.mean:.4f}, var {m.var:.4f}, skewness {m.skewness:.4f}, "
-                f"excess kurtosis {m.excess_kurtosis:.4f} (Benford: 0.5, 0.0833, 0, -1.2)"
-            )
-            lines.append(f"mantissa arc test: L2 = {m.arc_l2:.5g}, p = {m.arc_p_value:.4g}")
-        if math.isfinite(self.distortion_factor):
-            lines.append(f"distortion factor: {self.distortion_factor:+.3f}% (Nigrini's DF model)")
+        lines += ["largest deviations:", f"  {'digits':>6}  {'observed':>9}  {'expected':>9}  {unit:>10}  {'z':>7}"]
+        for row in self.deviations(5):
+            diff = (f"{row.count - row.expected_count:10.1f}" if row.count is not None
+                    else f"{row.observed - row.expected:10.5f}")
+            lines.append(f"  {row.digits:>6}  {row.observed:9.5f}  {row.expected:9.5f}  {diff}  {row.z:7.2f}")
+        lines += [f"{s.label}: {s.text}" for s in self.statistics() if s.key not in ("n", "dropped")]
         lines.append(f"verdict: {self.verdict()}")
         return "\n".join(lines)
 
 
-def _json_float(x: float) -> float | None:
-    x = float(x)
-    return x if math.isfinite(x) else None
+def mantissa_statistics(mantissa: MantissaStats) -> list[Statistic]:
+    """The mantissa moments beside their values under Benford's law, and the arc test."""
+    rows = [Statistic(f"mantissa_{key}", f"mantissa {key.replace('_', ' ')} (Benford {law:.4g})",
+                      getattr(mantissa, key), f"{getattr(mantissa, key):.4f}") for key, law in BENFORD_MANTISSA.items()]
+    return [*rows,
+            Statistic("arc_l2", "mantissa arc test L2", mantissa.arc_l2, f"{mantissa.arc_l2:.5g}"),
+            Statistic("arc_p_value", "mantissa arc test p", mantissa.arc_p_value, f"{mantissa.arc_p_value:.4g}")]
 
 
-def _json_floats(values: np.ndarray) -> list[float | None]:
-    return [_json_float(v) for v in values]
+def statistics_table(results: Mapping[str, BenfordResult]) -> tuple[list[str], list[list[Any]]]:
+    """Columns and rows of one table comparing several results: a row per statistic (in the order of the
+    first result that has it), a column per result, None where a result has no such statistic."""
+    by_key: dict[str, dict[str, Any]] = {}
+    labels: dict[str, str] = {}
+    for name, result in results.items():
+        for statistic in result.statistics():
+            labels.setdefault(statistic.key, statistic.label)
+            value = str(statistic.value) if statistic.key == "dropped" else statistic.value
+            by_key.setdefault(statistic.key, {})[name] = value
+    rows = [[labels[key], *(values.get(name) for name in results)] for key, values in by_key.items()]
+    rows.append(["verdict", *(result.verdict() for result in results.values())])
+    return ["statistic", *results], rows
 
 
 def _ranked_deviations(digits: np.ndarray, abs_diff: np.ndarray) -> list[tuple[int, float]]:
@@ -296,7 +339,7 @@ def from_counts(
     counts = counts.astype(np.int64)
     n = int(counts.sum())
     if n == 0:
-        raise ValueError(f"no values left to test (dropped: {dict(dropped or {})})")
+        raise ValueError(f"no values left to test (dropped: {Drops(dropped)})")
     observed = counts / n
     expected_counts = n * expected
     chi2 = float(np.sum((counts - expected_counts) ** 2 / expected_counts))
@@ -312,7 +355,7 @@ def from_counts(
         chi2_p=float(chdtrc(digits.size - 1, chi2)),
         excess_mad=float(np.mean(np.abs(observed - expected))) - expected_mad(expected, n),
         largest_deviations=_ranked_deviations(digits, np.abs(counts - expected_counts)),
-        dropped={str(k): int(v) for k, v in (dropped or {}).items()},
+        dropped=Drops(dropped),
         mantissa=mantissa,
         distortion_factor=float(distortion_factor),
         **_shape_statistics(test, observed, expected),

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 import priorlab.benford.digits as digits
-from priorlab.benford.stats import _json_float, _json_floats
+from priorlab.benford.drops import Drops
+from priorlab.jsonsafe import json_number, json_numbers
 from priorlab.validation import check_choice, check_int
 
 DIGITS = np.arange(10, 100, dtype=np.int64)
@@ -34,7 +35,7 @@ class SummationResult:
     expected: np.ndarray
     mad: float
     largest_excess: list[tuple[int, float]]  # (digits, sum - total/90), largest first
-    dropped: dict[str, int] = dataclasses.field(default_factory=dict)
+    dropped: Drops = dataclasses.field(default_factory=Drops)
 
     test = "summation"
 
@@ -47,21 +48,20 @@ class SummationResult:
         return {
             "test": self.test,
             "n": self.n,
-            "total": _json_float(self.total),
+            "total": json_number(self.total),
             "digits": self.digits.tolist(),
-            "sums": _json_floats(self.sums),
-            "observed": _json_floats(self.observed),
-            "expected": _json_floats(self.expected),
-            "mad": _json_float(self.mad),
-            "largest_excess": [{"digits": int(d), "excess_sum": _json_float(e)} for d, e in self.largest_excess],
+            "sums": json_numbers(self.sums),
+            "observed": json_numbers(self.observed),
+            "expected": json_numbers(self.expected),
+            "mad": json_number(self.mad),
+            "largest_excess": [{"digits": int(d), "excess_sum": json_number(e)} for d, e in self.largest_excess],
             "dropped": dict(self.dropped),
         }
 
     def __str__(self) -> str:
-        dropped = ", ".join(f"{k} {v:,}" for k, v in self.dropped.items() if v) or "none"
         lines = [
             "Benford summation test (Nigrini 2012): sums by first two digits against a flat 1/90 each",
-            f"N = {self.n:,} values, total {self.total:,.2f}; dropped: {dropped}",
+            f"N = {self.n:,} values, total {self.total:,.2f}; dropped: {self.dropped}",
             "largest excess sums:",
             f"  {'digits':>6}  {'share':>8}  {'expected':>8}  {'excess sum':>16}",
         ]
@@ -111,5 +111,5 @@ def summation(data: Any, sign: str = "positive", min_value: float | None = None,
         expected=EXPECTED,
         mad=float(np.mean(np.abs(observed - EXPECTED))),
         largest_excess=[(int(DIGITS[i]), float(excess[i])) for i in order],
-        dropped={"not kept (sign, zero, not finite, below min_value)": int(x.size - n)},
+        dropped=Drops({"not kept (sign, zero, not finite, below min_value)": int(x.size - n)}),
     )
