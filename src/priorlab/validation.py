@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,9 @@ class Choice:
     def describe(self) -> str:
         return " | ".join(self.choices)
 
+    def doc_type(self) -> str:
+        return "{" + ", ".join(map(repr, self.choices)) + "}"
+
 
 @dataclass(frozen=True)
 class Integer:
@@ -58,6 +62,9 @@ class Integer:
         if self.minimum is not None:
             return f"an integer >= {self.minimum}"
         return "an integer" if self.maximum is None else f"an integer <= {self.maximum}"
+
+    def doc_type(self) -> str:
+        return "int"
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,9 @@ class Number:
             bounds.append(f"{'<' if self.maximum_strict else '<='} {self.maximum:g}")
         return "a finite number" + (" " + " and ".join(bounds) if bounds else "")
 
+    def doc_type(self) -> str:
+        return "float"
+
 
 @dataclass(frozen=True)
 class Boolean:
@@ -100,6 +110,9 @@ class Boolean:
 
     def describe(self) -> str:
         return "True or False"
+
+    def doc_type(self) -> str:
+        return "bool"
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,9 @@ class Text:
     def describe(self) -> str:
         return "a string"
 
+    def doc_type(self) -> str:
+        return "str"
+
 
 @dataclass(frozen=True)
 class Scalar:
@@ -127,6 +143,9 @@ class Scalar:
     def describe(self) -> str:
         return "a string or a number"
 
+    def doc_type(self) -> str:
+        return "str or float"
+
 
 @dataclass(frozen=True)
 class Optional:
@@ -139,6 +158,9 @@ class Optional:
 
     def describe(self) -> str:
         return f"None or {self.inner.describe()}"
+
+    def doc_type(self) -> str:
+        return f"{self.inner.doc_type()} or None"
 
 
 @dataclass(frozen=True)
@@ -155,6 +177,9 @@ class ListOf:
     def describe(self) -> str:
         return f"a sequence, each {self.inner.describe()}"
 
+    def doc_type(self) -> str:
+        return f"tuple of {self.inner.doc_type()}"
+
 
 @dataclass(frozen=True)
 class Function:
@@ -170,12 +195,15 @@ class Function:
     def describe(self) -> str:
         return self.what
 
+    def doc_type(self) -> str:
+        return "callable"
+
 
 @dataclass(frozen=True)
 class Param:
-    """One declared parameter: its name, default, constraint (a callable `(value, name) -> value` with a
-    `describe()`), meaning, and whether configuration files record it (not code, not machine settings).
-    Tables of these are the single source of a class's signature, checks, configuration and CLI help."""
+    """One declared parameter: its name, default, constraint (a callable `(value, name) -> value` with
+    `describe()` and `doc_type()`), meaning, and whether configuration files record it (not code, not machine
+    settings). Tables of these are the single source of a class's signature, checks, configuration and help."""
 
     name: str
     default: Any
@@ -200,8 +228,16 @@ def signature(table: tuple[Param, ...], *, method: bool = True) -> inspect.Signa
 
 
 def document(table: tuple[Param, ...]) -> str:
-    """The table as docstring lines, `name=default: meaning (accepted values)`."""
-    return "\n".join(f"    {p.name}={p.default!r}: {p.describe()}" for p in table)
+    """The table as the entries of a numpydoc Parameters section, for a docstring indented by four spaces:
+    `name : type, default=value`, then the meaning and what is accepted, indented (as scikit-learn writes them).
+    Every constraint says its type (`doc_type`) and what it accepts (`describe`)."""
+    entries = []
+    for p in table:
+        said = isinstance(p.check, (Choice, Boolean))  # the type already says what is accepted
+        meaning = p.help[0].upper() + p.help[1:] + ("" if said else f" ({p.check.describe()})") + "."
+        entries.append(f"    {p.name} : {p.check.doc_type()}, default={p.default!r}\n"
+                       + textwrap.fill(meaning, 112, initial_indent=" " * 8, subsequent_indent=" " * 8))
+    return "\n".join(entries)
 
 
 def bind(table: tuple[Param, ...], args: tuple, kwargs: Mapping[str, Any]) -> dict[str, Any]:

@@ -82,7 +82,8 @@ def test_fit_shows_a_progress_bar_unless_quiet(tmp_path, train_csv, capsys):
     (["--target", "y", "--hidden", "20,x"], "--hidden"),
     (["--target", "y", "--features", "x,y"], "feature column 'y' is the target"),
     (["--target", "y", "--prior", "sine"], "prior: the prior returns 2 columns"),
-    (["--target", "y", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "scheduler and workers: give one of"),
+    (["--target", "y", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+     "scheduler and workers: give only one of"),
     (["--target", "y", "--workers", "0"], "workers must be a positive integer, got 0"),
 ])
 def test_fit_errors_exit_2_with_one_line_and_no_model_dir(tmp_path, train_csv, capsys, extra, message):

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from priorlab.priors import Ensemble
+from priorlab.priors.predictor import Predictor
 
 da = pytest.importorskip("dask.array", reason="Dask inputs need the priorlab[dask] extra")
 import dask  # noqa: E402
@@ -39,11 +40,11 @@ def gaussian(data) -> Ensemble:
 
 @pytest.fixture
 def calls(monkeypatch) -> list[tuple[str, int]]:
-    """(method, rows) of every in-memory prediction, whichever copy of the ensemble makes it."""
+    """(method, rows) of every in-memory prediction, whichever copy of the model makes it."""
     record: list[tuple[str, int]] = []
 
     def counting(name):
-        original = getattr(Ensemble, name)
+        original = getattr(Predictor, name)
 
         def counted(self, x, *args, **kwargs):
             record.append((name, len(x)))
@@ -51,8 +52,8 @@ def calls(monkeypatch) -> list[tuple[str, int]]:
 
         return counted
 
-    for name in ("_member_values", "_mixture_values"):
-        monkeypatch.setattr(Ensemble, name, counting(name))
+    for name in ("member_values", "mixture_values"):
+        monkeypatch.setattr(Predictor, name, counting(name))
     return record
 
 
@@ -146,7 +147,7 @@ def test_the_model_is_one_graph_key_and_a_refit_does_not_reach_the_graph(data):
     lazy = ensemble.predict(_blocks(x)).samples
     expected = ensemble.predict(x).samples
     graph = dict(lazy.__dask_graph__())
-    model_keys = [key for key in graph if isinstance(key, str) and key.startswith("Ensemble-")]
+    model_keys = [key for key in graph if isinstance(key, str) and key.startswith("Predictor-")]
     assert len(model_keys) == 1
     dependencies, _ = dask.core.get_deps(graph)
     predicted = [key for key in graph if isinstance(key, tuple) and key[0] == lazy.name]
@@ -156,11 +157,12 @@ def test_the_model_is_one_graph_key_and_a_refit_does_not_reach_the_graph(data):
 
 
 def _model_fetches(dask_worker) -> int:
-    return sum(str(key).startswith("Ensemble-") for entry in dask_worker.transfer_incoming_log for key in entry["keys"])
+    return sum(str(key).startswith("Predictor-") for entry in dask_worker.transfer_incoming_log
+               for key in entry["keys"])
 
 
 def _model_computations(dask_scheduler) -> int:
-    return sum(str(key).startswith("Ensemble-") and finish == "memory"
+    return sum(str(key).startswith("Predictor-") and finish == "memory"
                for key, _, finish, *_ in dask_scheduler.transition_log)
 
 

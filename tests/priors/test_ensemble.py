@@ -4,6 +4,7 @@ grows away from the data, and everything is reproducible from the seed."""
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
 import pandas as pd
@@ -465,7 +466,10 @@ def test_signature_docstring_and_config_come_from_one_table():
 
     parameters = inspect.signature(Ensemble).parameters
     assert [(p.name, p.default) for p in parameters.values()] == [(p.name, p.default) for p in ENSEMBLE_PARAMS]
-    assert all(f"{p.name}={p.default!r}: {p.help}" in Ensemble.__doc__ for p in ENSEMBLE_PARAMS)
+    doc = " ".join(Ensemble.__doc__.split())  # the descriptions' line breaks undone
+    for p in ENSEMBLE_PARAMS:  # numpydoc entries: `name : type, default=value`, then the meaning
+        assert re.search(rf"^    {p.name} : .+, default={re.escape(repr(p.default))}$", Ensemble.__doc__, re.M), p.name
+        assert f"default={p.default!r} {p.help[0].upper()}{p.help[1:]}" in doc, p.name
     positional = Ensemble(3, (5,), "sine")
     assert (positional.n_members, positional.hidden, positional.prior) == (3, (5,), "sine")
     assert set(positional.get_config()) == {p.name for p in ENSEMBLE_PARAMS if p.saved}

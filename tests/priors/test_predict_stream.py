@@ -111,17 +111,17 @@ def test_a_failure_after_some_chunks_were_written_leaves_no_output(tmp_path, mod
     data = _write(table, tmp_path / "data.csv")
     written = []
 
-    def fail_in_the_sixth_chunk(ensemble, x, first_row, **options):
+    def fail_in_the_sixth_chunk(model, x, first_row, **options):
         if first_row == 5 * 7:
             assert len(written) == 5 and (tmp_path / "pred.parquet").exists() is False
             raise OSError("disk full")
         written.append(first_row)
-        return predict(ensemble, x, first_row, **options)
+        return predict(model, x, first_row, **options)
 
     predict = streaming.chunk_predictions
     monkeypatch.setattr(streaming, "chunk_predictions", fail_in_the_sixth_chunk)
     with pytest.raises(OSError, match="disk full"):
-        streaming.predict_file(models["mse"][0], data, tmp_path / "pred.parquet", chunk_rows=7)
+        streaming.predict_file(models["mse"][0].predictor_, data, tmp_path / "pred.parquet", chunk_rows=7)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
 
 

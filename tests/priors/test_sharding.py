@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from priorlab.priors import MLP, Ensemble, osband_1d
-from priorlab.priors.ensemble import TrainingSet
+from priorlab.priors.recipe import TrainingSet
 from priorlab.priors.sharding import WORKER_MODULE, member_ranges, train_group
 
 pytest.importorskip("dask.distributed")
@@ -157,8 +157,8 @@ def test_workers_that_cannot_import_priorlab_are_named_before_anything_is_sent(c
 
 
 @pytest.mark.parametrize("options, message", [
-    (dict(client=object(), scheduler="tcp://127.0.0.1:1"), "client and scheduler: give one of client"),
-    (dict(scheduler="tcp://127.0.0.1:1", workers=2), "scheduler and workers: give one of"),
+    (dict(client=object(), scheduler="tcp://127.0.0.1:1"), "client and scheduler: give only one of client"),
+    (dict(scheduler="tcp://127.0.0.1:1", workers=2), "scheduler and workers: give only one of"),
     (dict(client=object(), callback=lambda epoch, ensemble: None), "callback: runs in this process only"),
     (dict(member_groups=2), "member_groups: splits the members over a Dask cluster"),
     (dict(client=object(), member_groups=0), "member_groups: expected an integer >= 1; got 0"),
@@ -176,7 +176,7 @@ def test_a_diverging_group_stops_the_fit_and_names_the_member_by_its_index_in_th
         ensemble.fit(x, y * 1e3, progress=False)
     data = TrainingSet(torch.tensor(x, dtype=torch.float32), torch.tensor(y * 1e3), 1)
     with pytest.raises(ValueError, match=r"lr: training diverged \(member 2's"):
-        train_group(ensemble, data, range(2, 4))
+        train_group(ensemble.recipe, data, range(2, 4))
     with pytest.raises(ValueError, match=r"lr: training diverged \(member [02]'s"):
         ensemble.fit(x, y * 1e3, progress=False, client=client, member_groups=2)
     with pytest.raises(ValueError, match="not fitted"):

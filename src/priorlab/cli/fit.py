@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from priorlab.cli._options import Quiet, parse_integers, split_names
+from priorlab.cli._options import Quiet, Scheduler, Workers, parse_integers, split_names
 from priorlab.cli._output import Output
 from priorlab.priors.params import PARAMS_BY_NAME, PRIOR_NAMES
 
@@ -41,27 +41,18 @@ def fit(
                                          "the target's std) or on raw values"),
     likelihood: str = _ensemble_option("likelihood", "--likelihood"),
     out: Path = typer.Option(..., "--out", help="Model directory to write (replaced if it exists)."),
-    scheduler: str | None = typer.Option(None, "--scheduler",
-                                         help="Dask scheduler address: train the members in groups on its workers."),
-    workers: int | None = typer.Option(None, "--workers",
-                                       help="Train the members in groups on a local Dask cluster of N processes."),
+    scheduler: Scheduler = None,
+    workers: Workers = None,
     quiet: Quiet = False,
 ) -> None:
     """Train K randomized-prior MLPs together on TRAIN and save them to a model directory."""
-    import pandas as pd
+    from priorlab.priors.fit_file import fit_file
 
-    from priorlab.priors import Ensemble
-    from priorlab.priors.datasets import read_table
-    from priorlab.priors.io import check_model_directory
-
-    check_model_directory(out)
-    table = read_table(train, target=target, features=split_names(features))
-    ensemble = Ensemble(n_members=members, hidden=parse_integers(hidden, "--hidden"), prior=prior,
-                        prior_scale=prior_scale, bootstrap=bootstrap, epochs=epochs, lr=lr, batch_size=batch_size,
-                        seed=seed, standardize=standardize, likelihood=likelihood)
-    x = pd.DataFrame(table.x, columns=table.features)
-    ensemble.fit(x, pd.Series(table.y, name=target), progress=not quiet, scheduler=scheduler, workers=workers)
-    ensemble.save(out)
-    final = float(ensemble.history_[-1].mean())
-    Output().line(f"model: {out} ({members} members, {len(table.x)} rows, features {', '.join(table.features)}; "
-                  f"final loss {final:.4g}, {ensemble.fit_seconds_:.2f} s)")
+    fitted = fit_file(train, out, target=target, features=split_names(features), progress=not quiet,
+                      scheduler=scheduler, workers=workers, n_members=members, prior=prior, prior_scale=prior_scale,
+                      bootstrap=bootstrap, hidden=parse_integers(hidden, "--hidden"), epochs=epochs, lr=lr,
+                      batch_size=batch_size, seed=seed, standardize=standardize, likelihood=likelihood)
+    ensemble = fitted.ensemble
+    Output().line(f"model: {out} ({members} members, {fitted.rows} rows, features "
+                  f"{', '.join(ensemble.feature_names_)}; final loss {float(ensemble.history_[-1].mean()):.4g}, "
+                  f"{ensemble.fit_seconds_:.2f} s)")

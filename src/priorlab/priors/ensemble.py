@@ -3,8 +3,10 @@
 Member k is `base_k(x) + prior_scale * prior_k(x)`, trained on its own bootstrap of the rows and (optionally)
 its own noisy copy of the targets. All members' parameters are stacked on a leading member axis and
 updated by one optimiser step per batch (see `stacked.py` and `training.py`); predictions come back as
-`Samples` whose draw axis is the member axis. The parameters are declared once, in `params.py`; what
-`fit` learns is one record, `state.FittedState`.
+`Samples` whose draw axis is the member axis. The parameters are declared once, in `params.py`. The class
+holds them and hands out two values: how members are built and trained (`recipe.MemberRecipe`, what `fit`
+builds from, here or on Dask workers) and what prediction reads (`predictor.Predictor`, over what `fit`
+learns, one record: `state.FittedState`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import torch
@@ -22,40 +24,29 @@ import torch
 from priorlab.distributed import is_dask_array, is_dask_dataframe
 from priorlab.predictive import GaussianMixture
 from priorlab.priors import bootstrap as bootstrap_schemes
-from priorlab.priors import sharding
+from priorlab.priors import dask_predict, sharding
 from priorlab.priors.inputs import (
     as_matrix,
     check_as_seen,
     column_names,
     encode_targets,
-    select_columns,
     target_names,
     training_tensor,
 )
 from priorlab.priors.io import load_model, save_model
-from priorlab.priors.losses import gaussian_variance, loss_name
-from priorlab.priors.member_data import MemberData, target_noise
-from priorlab.priors.nets import MLP, ModelWithPrior
+from priorlab.priors.nets import ModelWithPrior
 from priorlab.priors.params import ENSEMBLE_PARAMS, check_ensemble_params
-from priorlab.priors.prior import PriorNetwork, prior_term, resolve_prior
+from priorlab.priors.predictor import Predictor
+from priorlab.priors.prior import PriorNetwork, resolve_prior
+from priorlab.priors.recipe import MemberRecipe, TrainingSet
 from priorlab.priors.scaling import Standardizer
-from priorlab.priors.seeding import member_keys, member_torch_seed, seeded
-from priorlab.priors.stacked import StackedMLP, StackedNetwork, stack
+from priorlab.priors.stacked import StackedNetwork
 from priorlab.priors.state import FittedState, NotFittedError
-from priorlab.priors.training import TrainingConfig, train
+from priorlab.priors.training import train
 from priorlab.samples import Samples
 from priorlab.validation import bind, check_int, document, signature
 
 logger = logging.getLogger(__name__)
-
-
-class TrainingSet(NamedTuple):
-    """The training rows as every member sees them (standardised with `standardize=True`): what `fit` builds
-    its members for, in this process or on each Dask worker."""
-
-    x: torch.Tensor  # (n, d) inputs: float64 as given, or float32 (standardised, or on a GPU)
-    y: torch.Tensor  # (n, C) regression targets, or (n,) class indices
-    width: int  # regression targets, or classes
 
 
 class Ensemble:
@@ -84,7 +75,50 @@ class Ensemble:
     members in groups on the workers of a Dask cluster and gathers them into this ensemble: member k depends
     only on (seed, k), so the result is the in-process fit's, to float rounding (`sharding.py`).
 
-    Parameters:
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    state_ : FittedState
+        Everything `fit` learnt, as one record (`priorlab.priors.state`).
+    predictor_ : Predictor
+        The fitted state and the parameters prediction reads, as one value that can be sent alone
+        (`priorlab.priors.predictor`).
+    history_ : ndarray of shape (epochs, n_members)
+        Mean training loss of each member per epoch.
+    fit_seconds_ : float or None
+        Seconds `fit` took, building the members included; None when unknown.
+    n_features_in_ : int
+        Number of input features seen by `fit`.
+    n_outputs_ : int
+        Number of regression targets, or of classes.
+    classes_ : ndarray of shape (n_classes,) or None
+        Class labels in the order of the predicted probabilities; None for regression.
+    feature_names_ : list of str or None
+        The fitted DataFrame's column names, matched by name when predicting; None for arrays.
+
+    See Also
+    --------
+    RandomizedPriorRegressor : The same model as a scikit-learn estimator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from priorlab.priors import Ensemble
+    >>> x = np.linspace(-1, 1, 16)
+    >>> y = np.sin(3 * x)
+    >>> ensemble = Ensemble(n_members=4, hidden=(8,), epochs=20, seed=0).fit(x, y, progress=False)
+    >>> ensemble.predict(x).samples.shape  # one draw per member
+    (4, 16)
+    >>> ensemble.history_.shape
+    (20, 4)
+    >>> gaussian = Ensemble(n_members=4, hidden=(8,), epochs=20, likelihood="gaussian").fit(x, y, progress=False)
+    >>> mixture = gaussian.predict_distribution(x)
+    >>> lower, upper = mixture.interval(0.9)
+    >>> bool(np.all(lower < mixture.mean()) and np.all(mixture.mean() < upper))
+    True
     """
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -93,43 +127,31 @@ class Ensemble:
         self._state: FittedState | None = None
 
     __init__.__signature__ = signature(ENSEMBLE_PARAMS)
-    __doc__ = __doc__.rstrip() + "\n" + document(ENSEMBLE_PARAMS)
+    __doc__ = __doc__.replace("    {parameters}\n", document(ENSEMBLE_PARAMS) + "\n")
 
     # --- building members -------------------------------------------------------------------------
 
-    def _new_base(self, in_features: int, out_features: int) -> torch.nn.Module:
-        return MLP(in_features, self.hidden, out_features, self.activation) if self.base is None else self.base()
-
     @property
-    def _gaussian(self) -> bool:
-        return self.likelihood == "gaussian"
-
-    def _network_width(self, out_features: int) -> int:
-        """Outputs of each member's network: one per target or class, two per target (mean and raw
-        variance) with the Gaussian likelihood."""
-        return 2 * out_features if self._gaussian else out_features
+    def recipe(self) -> MemberRecipe:
+        """How member k is built and trained, as one value: what `fit` builds its members from."""
+        return MemberRecipe.from_params(vars(self), self._prior)
 
     def build_member(self, k: int, in_features: int, out_features: int) -> ModelWithPrior:
         """Member k exactly as `fit` initialises it: the reference the vectorised training must match.
         `out_features`: regression targets or classes (a Gaussian member's network has twice as many outputs:
         the means, then the raw variances, and its prior is added to the means only)."""
-        new_base = functools.partial(self._new_base, in_features, self._network_width(out_features))
-        base = seeded(new_base, member_torch_seed(self.seed, k, "base"))
-        prior = self._prior.member(member_torch_seed(self.seed, k, "prior"), new_base)
-        return ModelWithPrior(base, prior, self.prior_scale, prior_columns=out_features if self._gaussian else None)
+        return self.recipe.build_member(k, in_features, out_features)
 
     def bootstrap_weights(self, n: int, members: range | None = None) -> np.ndarray:
         """(K, n) per-example loss weights of the full batch, one row per member of `members` (default all K);
         row k is reproducible from (seed, k) alone. Minibatches draw from the same bootstrap
         (`member_data.MemberData`)."""
-        keys = member_keys(self.seed, range(self.n_members) if members is None else members, "bootstrap")
-        return bootstrap_schemes.bootstrap_weights(self.bootstrap, n, keys).numpy()
+        return self.recipe.bootstrap_weights(n, members)
 
     def target_noise(self, n: int, width: int, members: range | None = None) -> np.ndarray:
         """(K, n, width) fixed N(0, noise_std^2) perturbations of each member's regression targets, one per
         member of `members` (default all K)."""
-        keys = member_keys(self.seed, range(self.n_members) if members is None else members, "noise")
-        return self.noise_std * target_noise(keys, torch.arange(n), width).numpy()
+        return self.recipe.target_noise(n, width, members)
 
     # --- fitting ------------------------------------------------------------------------------------
 
@@ -137,18 +159,67 @@ class Ensemble:
             callback: Callable[[int, Ensemble], None] | None = None, callback_every: int = 1,
             client: Any = None, scheduler: str | None = None, workers: int | None = None,
             member_groups: int | None = None) -> Ensemble:
-        """Train all members together; `callback(epoch, self)` runs every `callback_every` epochs and after the last.
+        """Train all members together.
 
-        Over Dask: with a `client` (a `dask.distributed.Client`), a `scheduler` address, or `workers` (a local
-        cluster of that many processes, closed afterwards), the members are split into `member_groups`
-        contiguous groups (default: one per worker), each group is trained as a stacked ensemble on a worker,
-        and the groups are gathered into this one ensemble. Member k depends only on (seed, k), so the result
-        is the in-process fit's (see `priorlab.priors.sharding`). The progress bar then counts trained
-        members; `callback` runs in this process only, so it cannot be combined with a cluster.
+        Parameters
+        ----------
+        x : array-like of shape (n_samples, n_features) or (n_samples,)
+            The inputs: an array or tensor, or a pandas DataFrame whose column names are kept and matched when
+            predicting.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Regression targets, or class labels for `task="classification"`.
+        progress : bool, default=True
+            Show a progress bar: of epochs, or of trained members over Dask.
+        callback : callable, default=None
+            `callback(epoch, self)`, run every `callback_every` epochs and after the last, in this process
+            (so not with a cluster); it may predict with the networks as trained so far.
+        callback_every : int, default=1
+            Epochs between two calls of `callback`.
+        client : dask.distributed.Client, default=None
+            Train the members in groups on this client's workers (see Notes).
+        scheduler : str, default=None
+            Train on the workers of the Dask scheduler at this address.
+        workers : int, default=None
+            Train on a local Dask cluster of that many processes, closed afterwards.
+        member_groups : int, default=None
+            Over Dask, the number of contiguous groups of members trained as one task each (default: one per
+            worker).
+
+        Returns
+        -------
+        Ensemble
+            This ensemble, fitted (a fit that fails leaves it unfitted).
+
+        Raises
+        ------
+        ValueError
+            Inputs that are not finite (naming the row), x and y of different lengths, contradictory cluster
+            options, a custom base of the wrong width, or a diverging fit (naming the member and epoch).
+
+        Notes
+        -----
+        Over Dask, member k depends only on (seed, k), so the gathered ensemble is the in-process fit's, to
+        float rounding (see `priorlab.priors.sharding`).
         """
         callback_every = check_int(callback_every, "callback_every")
         on_cluster = sharding.check_cluster_options(client, scheduler, workers, member_groups, callback)
         self._state = None  # a fit that fails leaves the ensemble unfitted
+        data, fitted = self._training_set(x, y)
+        recipe = self.recipe
+        started = time.perf_counter()
+        if on_cluster:
+            network, prior, history = sharding.fit_on_cluster(recipe, data, client=client, scheduler=scheduler,
+                                                              workers=workers, member_groups=member_groups,
+                                                              progress=progress)
+        else:
+            network, prior, history = self._fit_here(recipe, data, fitted, progress, callback, callback_every)
+        self._state = fitted(network, prior, history=history, fit_seconds=time.perf_counter() - started)
+        logger.info("trained %d members in %.2f s", self.n_members, self.fit_seconds_)
+        return self
+
+    def _training_set(self, x: Any, y: Any) -> tuple[TrainingSet, Callable[..., FittedState]]:
+        """The checked training rows as every member sees them, and the fitted state with all but the networks,
+        the history and the time filled in."""
         feature_names = column_names(x, "x")
         array = as_matrix(x, "x")
         targets = encode_targets(y, self.task, array.shape[0])
@@ -158,100 +229,43 @@ class Ensemble:
         regression = self.task == "regression"
         inputs = training_tensor(array, self.device)
         y_train = torch.tensor(targets.values, device=self.device)
-        check_as_seen(inputs, "x", feature_names)
         targets_named = target_names(y) if regression else None
-        if regression:
-            check_as_seen(y_train.float(), "y", targets_named)
+
+        def check_as_trained() -> None:
+            check_as_seen(inputs, "x", feature_names)
+            if regression:
+                check_as_seen(y_train.float(), "y", targets_named)
+
+        check_as_trained()
         scaling = None
         if self.standardize:
             inputs = inputs.to(torch.float32)  # the scaling is fitted, and saved, in float32
             scaling = Standardizer.fit(inputs, y_train if regression else None)
             inputs = scaling.inputs(inputs)
             y_train = scaling.targets(y_train) if regression else y_train
-            check_as_seen(inputs, "x", feature_names)
-            if regression:
-                check_as_seen(y_train.float(), "y", targets_named)
-        data = TrainingSet(inputs, y_train, targets.width)
+            check_as_trained()
         fitted = functools.partial(FittedState, scaling=scaling, classes=targets.classes, feature_names=feature_names,
                                    n_features_in=inputs.shape[1], n_outputs=targets.width, squeeze=targets.squeeze)
-        started = time.perf_counter()
-        if on_cluster:
-            network, prior, history = sharding.fit_on_cluster(self, data, client=client, scheduler=scheduler,
-                                                              workers=workers, member_groups=member_groups,
-                                                              progress=progress)
-        else:
-            network, prior, training = self._build_members(data, range(self.n_members))
+        return TrainingSet(inputs, y_train, targets.width), fitted
 
-            def on_epoch_end(epoch: int) -> None:
-                if (epoch + 1) % callback_every == 0 or epoch + 1 == self.epochs:
-                    callback(epoch, self)
+    def _fit_here(self, recipe: MemberRecipe, data: TrainingSet, fitted: Callable[..., FittedState], progress: bool,
+                  callback: Callable[[int, Ensemble], None] | None, callback_every: int
+                  ) -> tuple[StackedNetwork, PriorNetwork, np.ndarray]:
+        """All K members built and trained in this process; callbacks predict with the networks as trained so far."""
+        network, prior, training = recipe.build_members(data, range(self.n_members))
 
-            # callbacks predict with the networks as trained so far
-            self._state = fitted(network, prior, history=np.zeros((0, self.n_members), np.float32), fit_seconds=None)
-            try:
-                history = train(network, training, self._training_config(0), progress=progress,
-                                on_epoch_end=None if callback is None else on_epoch_end)
-            except BaseException:
-                self._state = None
-                raise
-        self._state = fitted(network, prior, history=history, fit_seconds=time.perf_counter() - started)
-        logger.info("trained %d members in %.2f s", self.n_members, self.fit_seconds_)
-        return self
+        def on_epoch_end(epoch: int) -> None:
+            if (epoch + 1) % callback_every == 0 or epoch + 1 == self.epochs:
+                callback(epoch, self)
 
-    def _build_members(self, data: TrainingSet, members: range) -> tuple[StackedNetwork, PriorNetwork, MemberData]:
-        """Members `members` (a range of member indices) built exactly as a fit of all K builds them, stacked,
-        with their training data: what `fit` trains in this process (all K) and a Dask worker trains for
-        its group (`sharding.train_group`)."""
-        network_width = self._network_width(data.width)
-        new_base = functools.partial(self._new_base, data.x.shape[1], network_width)
-        mlp = ([data.x.shape[1], *self.hidden, network_width], self.activation) if self.base is None else None
-        base_seeds = [member_torch_seed(self.seed, k, "base") for k in members]
-        prior_seeds = [member_torch_seed(self.seed, k, "prior") for k in members]
-        # as `build_member` builds them; the library's MLPs drawn straight into stacked tensors
-        network = (StackedMLP.initialised(mlp[0], base_seeds, mlp[1]) if mlp is not None
-                   else stack([seeded(new_base, seed) for seed in base_seeds], fast=False)).to(self.device)
-        prior = self._prior.build(prior_seeds, new_base, mlp).to(self.device)
-        if self.base is not None:
-            self._check_base_width(network, data.x, data.width)
-        y = data.y.float() if self.task == "regression" else data.y
-        training = MemberData(data.x, y, functools.partial(self._prior_offset, prior, data.width), network_width,
-                              self.bootstrap,
-                              member_keys(self.seed, members, "bootstrap", self.device),
-                              member_keys(self.seed, members, "noise", self.device),
-                              self.noise_std if self.task == "regression" else 0.0)
-        return network, prior, training
-
-    def _prior_offset(self, prior: PriorNetwork, width: int, inputs: torch.Tensor) -> torch.Tensor:
-        """What the frozen priors add to the trainable networks' outputs on `inputs`, (K, B, network width): the
-        scaled prior, on the means only for Gaussian members (their variance columns get nothing)."""
-        offset = prior_term(prior, inputs, self.prior_scale, width, self._network_width(width))
-        if not self._gaussian:
-            return offset
-        means = offset.expand(prior.n_members, inputs.shape[-2], width)
-        return torch.cat([means, torch.zeros_like(means)], dim=2)
-
-    def _stack_members(self, bases: list[torch.nn.Module], priors: list[torch.nn.Module]
-                       ) -> tuple[StackedNetwork, PriorNetwork]:
-        """Members' trainable networks and priors, in member order, as stacked networks on the device."""
-        fast = self.base is None
-        return stack(bases, fast=fast).to(self.device), self._prior.stack(priors, fast=fast).to(self.device)
-
-    def _training_config(self, first_member: int) -> TrainingConfig:
-        """The fit loop's settings for a stacked network whose member 0 is member `first_member` of the
-        ensemble; every group sees the same minibatch order."""
-        return TrainingConfig(self.epochs, self.lr, self.weight_decay, self.batch_size,
-                              loss_name(self.task, self.likelihood),
-                              member_torch_seed(self.seed, None, "shuffle"), self.lr_schedule, self.lr_horizon,
-                              first_member)
-
-    def _check_base_width(self, network: Any, inputs: torch.Tensor, width: int) -> None:
-        """A custom base must return one column per target or class (two per target, mean and raw variance,
-        with the Gaussian likelihood)."""
-        returned, expected = network.forward(inputs[:1]).shape[-1], self._network_width(width)
-        if returned != expected:
-            what = (f"2 x {width} (a mean and a raw variance per target, for likelihood='gaussian')"
-                    if self._gaussian else f"{width} (one per {'target' if self.task == 'regression' else 'class'})")
-            raise ValueError(f"base: the network returns {returned} columns; expected {what}")
+        self._state = fitted(network, prior, history=np.zeros((0, self.n_members), np.float32), fit_seconds=None)
+        try:
+            history = train(network, training, recipe.training_config(0), progress=progress,
+                            on_epoch_end=None if callback is None else on_epoch_end)
+        except BaseException:
+            self._state = None
+            raise
+        return network, prior, history
 
     # --- the fitted state ---------------------------------------------------------------------------
 
@@ -261,6 +275,11 @@ class Ensemble:
         if self._state is None:
             raise NotFittedError("ensemble: not fitted yet; call fit(x, y) or Ensemble.load(dir) first")
         return self._state
+
+    @property
+    def predictor_(self) -> Predictor:
+        """The fitted state and the parameters prediction reads, as one value (`NotFittedError` before `fit`)."""
+        return Predictor(self.state_, self.prior_scale, self.task, self.likelihood, self.variance_scale, self.device)
 
     @property
     def history_(self) -> np.ndarray:
@@ -294,116 +313,76 @@ class Ensemble:
 
     # --- predicting ---------------------------------------------------------------------------------
 
-    def _inputs(self, x: Any, state: FittedState, name: str = "x", first_row: int = 0) -> torch.Tensor:
-        array = as_matrix(select_columns(x, state.feature_names, name), name, state.n_features_in, first_row)
-        inputs = torch.tensor(array, dtype=torch.float64, device=self.device)  # see the class docstring
-        return inputs if state.scaling is None else state.scaling.inputs(inputs)
-
-    def _as_samples(self, state: FittedState, values: torch.Tensor, *, shift: bool = True) -> Samples:
-        if state.scaling is not None and self.task == "regression":
-            values = state.scaling.outputs(values, shift=shift)
-        array = values.detach().cpu().numpy()
-        return Samples(array[..., 0] if state.squeeze else array)
-
-    def _prior_term(self, state: FittedState, inputs: torch.Tensor) -> torch.Tensor:
-        return prior_term(state.prior, inputs, self.prior_scale, state.n_outputs,
-                          self._network_width(state.n_outputs))
-
     def base_predict(self, x: Any) -> Samples:
         """The trainable part f_k(x) of every member (logits for classification; the means with the
         Gaussian likelihood)."""
-        state = self.state_
-        return self._as_samples(state, state.network.forward(self._inputs(x, state))[..., :state.n_outputs])
+        return Samples(self.predictor_.base_values(x))
 
     def prior_predict(self, x: Any) -> Samples:
         """The frozen part prior_scale * p_k(x) of every member (added to logits for classification, to the
         means with the Gaussian likelihood)."""
-        state = self.state_
-        term = self._prior_term(state, self._inputs(x, state))
-        return self._as_samples(state, term.expand(-1, -1, state.n_outputs), shift=False)
-
-    def _outputs(self, x: Any, name: str = "x", first_row: int = 0) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """The members' outputs before any link or unit change: (K, n, C) means or logits, and (K, n, C)
-        raw variances with the Gaussian likelihood (else None). `name` and `first_row` are what messages
-        call `x` and its first row (a block of a larger input starts at its offset)."""
-        state = self.state_
-        inputs = self._inputs(x, state, name, first_row)
-        out, width = state.network.forward(inputs), state.n_outputs
-        means = out[..., :width] + self._prior_term(state, inputs)
-        return means, out[..., width:] if self._gaussian else None
-
-    @staticmethod
-    def _check_finite(array: np.ndarray, name: str = "x", first_row: int = 0) -> None:
-        bad = ~np.isfinite(array)
-        if bad.any():
-            row = first_row + int(np.nonzero(bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=(0, 2)))[0][0])
-            raise ValueError(f"{name}: row {row}: the prediction is not a finite number (an input far outside the "
-                             "training data?)")
+        return Samples(self.predictor_.prior_values(x))
 
     def predict(self, x: Any) -> Samples:
-        """Member predictions f_k(x) + prior_scale * p_k(x); class probabilities (K, n, C) for classification;
-        the member means with the Gaussian likelihood.
+        """Every member's prediction f_k(x) + prior_scale * p_k(x).
 
-        A pandas DataFrame is matched to the fitted column names (reordered, extra columns ignored;
-        missing ones raise ValueError); arrays are taken by position. A Dask array or DataFrame gives
-        `Samples` over a Dask array, computed row block by row block when asked (see `dask_predict.py`)."""
+        Parameters
+        ----------
+        x : array-like of shape (n_samples, n_features) or (n_samples,)
+            An array or tensor, taken by position; a pandas DataFrame, matched to the fitted column names
+            (reordered, extra columns ignored); or a Dask array or DataFrame.
+
+        Returns
+        -------
+        Samples
+            One draw per member, each of shape (n_samples,) for one target, else (n_samples, n_outputs): class
+            probabilities for classification, the member means with the Gaussian likelihood. A Dask input
+            gives `Samples` over a Dask array, computed row block by row block when asked (`dask_predict.py`).
+
+        Raises
+        ------
+        NotFittedError
+            Before `fit` or `load`.
+        ValueError
+            Inputs that are not finite or not as fitted (missing columns, another number of features), or a
+            prediction that is not finite; each names the row.
+        """
+        predictor = self.predictor_
         if is_dask_array(x) or is_dask_dataframe(x):
-            from priorlab.priors import dask_predict
-
-            return Samples(dask_predict.member_values(self, x))
-        return Samples(self._member_values(x))
-
-    def _member_values(self, x: Any, name: str = "x", first_row: int = 0) -> np.ndarray:
-        """`predict(x)`'s (K, n, ...) array for an in-memory `x`; `name`, `first_row`: see `_outputs`."""
-        state = self.state_
-        out, _ = self._outputs(x, name, first_row)
-        values = self._as_samples(state, torch.softmax(out, dim=2) if self.task == "classification" else out).samples
-        self._check_finite(values, name, first_row)
-        return values
+            return Samples(dask_predict.member_values(predictor, x))
+        return Samples(predictor.member_values(x))
 
     def predict_distribution(self, x: Any) -> GaussianMixture:
-        """The predictive distribution at each row of `x`: the uniform mixture of the members' Gaussians
-        (`priorlab.predictive.GaussianMixture`, in the target's units), for `likelihood="gaussian"`.
+        """The predictive distribution at each row of `x`: the uniform mixture of the members' Gaussians.
 
-        An ensemble trained with `likelihood="mse"` has no noise model (its members are point predictions),
-        so it is refused: use `predict(x)` for the members' spread, or fit with `likelihood="gaussian"`.
-        A Dask array or DataFrame gives a mixture of Dask arrays, computed when asked (see `dask_predict.py`)."""
-        self.state_  # noqa: B018 (an unfitted ensemble is refused as such, before the likelihood)
-        if not self._gaussian:
-            raise ValueError(f"likelihood: predict_distribution needs members that model the noise "
-                             f"(likelihood='gaussian'); this ensemble was fitted with likelihood="
-                             f"{self.likelihood!r} for {self.task}, whose members are point predictions: use "
-                             "predict(x) for their spread")
+        Parameters
+        ----------
+        x : array-like of shape (n_samples, n_features) or (n_samples,)
+            As in `predict`.
+
+        Returns
+        -------
+        GaussianMixture
+            In the target's units (`priorlab.predictive`); over Dask arrays for a Dask input, computed when
+            asked.
+
+        Raises
+        ------
+        ValueError
+            For an ensemble fitted with `likelihood="mse"`, whose members are point predictions with no noise
+            model (use `predict(x)` for their spread, or fit with `likelihood="gaussian"`); and as in `predict`.
+        """
+        predictor = self.predictor_
+        predictor.check_mixture()
         if is_dask_array(x) or is_dask_dataframe(x):
-            from priorlab.priors import dask_predict
-
-            return GaussianMixture(*dask_predict.mixture_values(self, x))
-        return GaussianMixture(*self._mixture_values(x))
-
-    def _mixture_values(self, x: Any, name: str = "x", first_row: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """`predict_distribution(x)`'s (K, n, ...) means and variances for an in-memory `x`; `name`,
-        `first_row`: see `_outputs`."""
-        state = self.state_
-        means, raw = self._outputs(x, name, first_row)
-        variances = gaussian_variance(raw) * self.variance_scale
-        if state.scaling is not None:
-            variances = variances * state.scaling.y_scale.to(variances.dtype).square()
-        means = self._as_samples(state, means).samples
-        variances = variances.detach().cpu().numpy()
-        variances = variances[..., 0] if state.squeeze else variances
-        self._check_finite(means, name, first_row)
-        self._check_finite(variances, name, first_row)
-        return means, variances
+            return GaussianMixture(*dask_predict.mixture_values(predictor, x))
+        return GaussianMixture(*predictor.mixture_values(x))
 
     def member(self, k: int) -> ModelWithPrior:
         """The trained member k as a standalone `ModelWithPrior` (a copy, except a shared fixed prior; in
         standardised units if `standardize=True`; with the Gaussian likelihood its outputs are the C means and
         the C raw variances, see `losses.split_gaussian`)."""
-        state = self.state_
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < self.n_members:
-            raise ValueError(f"k: expected a member index in [0, {self.n_members}), got {k!r}")
-        return ModelWithPrior(state.network.member_module(int(k)), state.prior.member_module(int(k)), self.prior_scale,
-                              prior_columns=state.n_outputs if self._gaussian else None)
+        return self.predictor_.member(k)
 
     # --- persistence --------------------------------------------------------------------------------
 
@@ -417,13 +396,32 @@ class Ensemble:
         return {name: list(value) if isinstance(value, tuple) else value for name, value in config.items()}
 
     def save(self, directory: str | Path) -> Path:
-        """Write the fitted ensemble as safetensors + JSON (see `priorlab.priors.io`)."""
+        """Write the fitted ensemble as safetensors + JSON (see `priorlab.priors.io`).
+
+        Returns
+        -------
+        Path
+            The model directory, written whole or not at all (a failed write leaves a previous model as it was).
+
+        Raises
+        ------
+        ValueError
+            For an ensemble whose base or prior is code (see `get_config`), or a directory that is not a model's.
+        """
         state = self.state_
         return save_model(directory, self.get_config(), state)
 
     @classmethod
     def load(cls, directory: str | Path, device: str | torch.device = "cpu") -> Ensemble:
-        """Read an ensemble written by `save`; bad or missing files raise a clear error."""
+        """Read an ensemble written by `save`, onto `device`.
+
+        Raises
+        ------
+        FileNotFoundError
+            If `directory` does not exist.
+        ValueError
+            For a damaged, mismatched or other-version file, naming the file (and the tensor or entry).
+        """
         params, state = load_model(directory, device)
         ensemble = cls(**params)
         ensemble._state = state

@@ -52,6 +52,9 @@ class PriorSpec:
     def describe(self) -> str:
         return f"{' | '.join(self.names)}, or an nn.Module or callable shared by every member"
 
+    def doc_type(self) -> str:
+        return "{" + ", ".join(map(repr, self.names)) + "}, nn.Module or callable"
+
 
 @dataclass(frozen=True)
 class Device:
@@ -72,6 +75,9 @@ class Device:
 
     def describe(self) -> str:
         return "a torch device such as 'cpu' or 'cuda'"
+
+    def doc_type(self) -> str:
+        return "str or torch.device"
 
 
 FACTORY = Optional(Function("a zero-argument nn.Module factory"))

@@ -8,32 +8,31 @@ with the same training history (to float rounding: the priors' outputs may be ev
 size, see `member_data.py`).
 
 The training rows, standardised once by the client, go to every worker once (`scatter(broadcast=True)`) with
-the ensemble's parameters; each task builds its group (`Ensemble._build_members`), trains it and returns its
-members as modules, which the client stacks as `fit` stacks freshly built ones. A worker lost mid-training is
-Dask's to handle: the scheduler reruns the group on another worker, with the same result.
+the ensemble's `recipe.MemberRecipe` (how member k is built and trained; not the ensemble); each task builds
+its group from the recipe, trains it and returns its members as modules, which the client stacks as `fit`
+stacks freshly built ones. A worker lost mid-training is Dask's to handle: the scheduler reruns the group on
+another worker, with the same result.
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from priorlab.distributed import dask_client
+from priorlab import distributed
+from priorlab.priors.prior import PriorNetwork
+from priorlab.priors.recipe import MemberRecipe, TrainingSet
+from priorlab.priors.stacked import StackedNetwork
 from priorlab.priors.training import train
 from priorlab.validation import check_int
 
-if TYPE_CHECKING:
-    from priorlab.priors.ensemble import Ensemble, TrainingSet
-    from priorlab.priors.prior import PriorNetwork
-    from priorlab.priors.stacked import StackedNetwork
-
-#: what a worker must import to train a group: the ensemble (which imports this module and the fit loop)
-WORKER_MODULE = "priorlab.priors.ensemble"
+#: what a worker must import to train a group: this module (the task), which imports the recipe and the fit loop
+WORKER_MODULE = "priorlab.priors.sharding"
 
 
 class TrainedGroup(NamedTuple):
@@ -47,18 +46,15 @@ class TrainedGroup(NamedTuple):
 def check_cluster_options(client: Any, scheduler: str | None, workers: int | None, member_groups: int | None,
                           callback: Any) -> bool:
     """Whether `fit` trains over Dask; contradictory options are refused before any work."""
-    given = [name for name, value in (("client", client), ("scheduler", scheduler), ("workers", workers))
-             if value is not None]
-    if len(given) > 1:
-        raise ValueError(f"{' and '.join(given)}: give one of client (a Dask client), scheduler (an address) or "
-                         "workers (a local cluster of that many processes), not several")
-    if not given:
+    ways = {"client": client, "scheduler": scheduler, "workers": workers}
+    if not distributed.check_cluster_options(ways):
         if member_groups is not None:
             raise ValueError("member_groups: splits the members over a Dask cluster; give client, scheduler or "
                              "workers too")
         return False
     if callback is not None:
-        raise ValueError(f"callback: runs in this process only, so it cannot be combined with {given[0]} (training "
+        given = next(name for name, value in ways.items() if value is not None)
+        raise ValueError(f"callback: runs in this process only, so it cannot be combined with {given} (training "
                          "over Dask); fit in this process to use it")
     if member_groups is not None:
         check_int(member_groups, "member_groups")
@@ -93,44 +89,44 @@ def check_workers(client: Any) -> None:
                          f"{failures[first]}); install priorlab, with the dask extra, on every worker")
 
 
-def train_group(ensemble: Ensemble, data: TrainingSet, members: range) -> TrainedGroup:
-    """On a worker: build members `members` as the in-process fit builds them, train them, return them."""
-    device = ensemble.device
-    data = data._replace(x=data.x.to(device), y=data.y.to(device))
-    network, prior, training = ensemble._build_members(data, members)
-    history = train(network, training, ensemble._training_config(members.start), progress=False)
+def train_group(recipe: MemberRecipe, data: TrainingSet, members: range) -> TrainedGroup:
+    """On a worker: build members `members` from `recipe` as the in-process fit builds them, train them, return
+    them."""
+    data = data._replace(x=data.x.to(recipe.device), y=data.y.to(recipe.device))
+    network, prior, training = recipe.build_members(data, members)
+    history = train(network, training, recipe.training_config(members.start), progress=False)
     return TrainedGroup([network.member_module(k).cpu() for k in range(len(members))],
                         [prior.member_module(k).cpu() for k in range(len(members))], history)
 
 
-def fit_on_cluster(ensemble: Ensemble, data: TrainingSet, *, client: Any, scheduler: str | None,
+def fit_on_cluster(recipe: MemberRecipe, data: TrainingSet, *, client: Any, scheduler: str | None,
                    workers: int | None, member_groups: int | None, progress: bool
                    ) -> tuple[StackedNetwork, PriorNetwork, np.ndarray]:
-    """Train `ensemble`'s members on `data` in groups over Dask: `client`, or a client of `scheduler` or of a
+    """Train the members of `recipe` on `data` in groups over Dask: `client`, or a client of `scheduler` or of a
     local cluster of `workers` processes (`distributed.dask_client`, closed afterwards). Returns the stacked
     networks, the stacked priors and the (epochs, K) history, as the in-process fit has them."""
     if client is None:
-        with dask_client(scheduler, workers) as own:
-            return fit_on_cluster(ensemble, data, client=own, scheduler=None, workers=None,
+        with distributed.dask_client(scheduler, workers) as own:
+            return fit_on_cluster(recipe, data, client=own, scheduler=None, workers=None,
                                   member_groups=member_groups, progress=progress)
     check_workers(client)
     n_workers = len(client.scheduler_info().get("workers", {}))
-    groups = member_ranges(ensemble.n_members, member_groups or max(1, n_workers))
+    groups = member_ranges(recipe.n_members, member_groups or max(1, n_workers))
     shipped = data._replace(x=data.x.cpu().to(torch.float32), y=data.y.cpu())  # as training reads it: half the bytes
-    ensemble_future, data_future = client.scatter([ensemble, shipped], broadcast=True, hash=False)
-    futures = [client.submit(train_group, ensemble_future, data_future, members, pure=False) for members in groups]
+    recipe_future, data_future = client.scatter([recipe, shipped], broadcast=True, hash=False)
+    futures = [client.submit(train_group, recipe_future, data_future, members, pure=False) for members in groups]
     sizes = {future.key: len(members) for future, members in zip(futures, groups, strict=True)}
     try:
         from dask.distributed import as_completed
 
-        with tqdm(total=ensemble.n_members, desc="training", unit="member", disable=not progress) as bar:
+        with tqdm(total=recipe.n_members, desc="training", unit="member", disable=not progress) as bar:
             for future in as_completed(futures):
                 if future.status == "error":
                     future.result()  # raises the group's error at once, without waiting for the others
                 bar.update(sizes[future.key])
         trained = client.gather(futures)
     finally:
-        client.cancel([*futures, ensemble_future, data_future])
-    network, prior = ensemble._stack_members([m for group in trained for m in group.bases],
+        client.cancel([*futures, recipe_future, data_future])
+    network, prior = recipe.stack_members([m for group in trained for m in group.bases],
                                              [p for group in trained for p in group.priors])
     return network, prior, np.concatenate([group.history for group in trained], axis=1)

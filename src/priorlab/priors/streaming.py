@@ -7,9 +7,9 @@ columns to a temporary file beside the output, which replaces the output only on
 (`files.atomic_path`): a failure in a late chunk leaves no output and any previous one as it was.
 
 The output holds the input's columns as read (a CSV's cells as their text) followed by
-`datasets.prediction_columns`; it is Parquet when its name ends in .parquet or .pq, CSV otherwise. With a
-Dask client the predictions run on its workers: the model is sent to each worker once (`scatter`), a few
-chunks per worker are in flight, and chunks are written in file order.
+`datasets.prediction_columns`; it is Parquet when its name ends in .parquet or .pq, CSV otherwise. On a Dask
+cluster the predictions run on its workers: the model (a `predictor.Predictor`) is sent to each worker once
+(`scatter`), a few chunks per worker are in flight, and chunks are written in file order.
 """
 
 from __future__ import annotations
@@ -18,46 +18,50 @@ import contextlib
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from priorlab import tables
+from priorlab import distributed, tables
 from priorlab.files import atomic_path, check_output_file
 from priorlab.predictive import GaussianMixture
 from priorlab.priors.datasets import feature_matrix, prediction_columns, prediction_names
+from priorlab.priors.predictor import Predictor
 from priorlab.samples import Samples
-
-if TYPE_CHECKING:
-    from priorlab.priors.ensemble import Ensemble
 
 IN_FLIGHT_PER_WORKER = 2  # chunks submitted ahead per Dask worker: each busy while the next one is sent
 
 
-def predict_file(ensemble: Ensemble, data: str | Path, out: str | Path, *, level: float = 0.9,
-                 members: bool = False, chunk_rows: int = tables.CHUNK_ROWS, client: Any = None) -> int:
-    """Write `data`'s rows with the ensemble's predictions to `out`, `chunk_rows` rows at a time; returns
-    the number of rows. `client`: a `dask.distributed.Client` to predict on (None: in this process)."""
+def predict_file(model: Predictor, data: str | Path, out: str | Path, *, level: float = 0.9,
+                 members: bool = False, chunk_rows: int = tables.CHUNK_ROWS, client: Any = None,
+                 scheduler: str | None = None, workers: int | None = None) -> int:
+    """Write `data`'s rows with the predictions of `model` (`Ensemble.predictor_`) to `out`, `chunk_rows` rows
+    at a time; returns the number of rows.
+
+    The predictions run in this process, or on a Dask cluster: `client` (a `dask.distributed.Client`), a client
+    of `scheduler` (an address), or a local cluster of `workers` processes, closed afterwards."""
     data = Path(data)
     out = check_output_file(out, argument="--out")
-    if ensemble.task != "regression":
-        raise ValueError("ensemble: only regression models predict files (one mean and interval per row)")
+    distributed.check_cluster_options({"client": client, "scheduler": scheduler, "workers": workers})
+    if model.task != "regression":
+        raise ValueError("model: only regression models predict files (one mean and interval per row)")
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise ValueError(f"chunk_rows: expected a positive number of rows, got {chunk_rows!r}")
     if not 0 < level < 1:
         raise ValueError(f"level: expected a probability in (0, 1), got {level}")
     names = tables.column_names(data)
-    features = ensemble.feature_names_ or names
+    features = model.state.feature_names or names
     tables.check_columns(data, features, names, role="feature column")
-    clashes = sorted(set(prediction_names(ensemble.n_members, members)) & set(names))
+    clashes = sorted(set(prediction_names(model.n_members, members)) & set(names))
     if clashes:
         raise ValueError(f"{data}: input columns {clashes} would be overwritten by the prediction columns")
     options = {"name": str(data), "level": level, "members": members}
     rows = 0
-    with atomic_path(out) as temporary, _table_writer(temporary, tables.is_parquet(out)) as write:
+    with (_cluster(client, scheduler, workers) as client, atomic_path(out) as temporary,
+          _table_writer(temporary, tables.is_parquet(out)) as write):
         chunks = ((chunk, feature_matrix(tables.to_frame(chunk.select(features)), features, data, first), first)
                   for first, chunk in tables.iter_chunks(data, chunk_rows))
-        for chunk, columns in _predicted(ensemble, chunks, options, client):
+        for chunk, columns in _predicted(model, chunks, options, client):
             write(_with_columns(chunk, columns))
             rows += chunk.num_rows
         if rows == 0:
@@ -65,30 +69,40 @@ def predict_file(ensemble: Ensemble, data: str | Path, out: str | Path, *, level
     return rows
 
 
-def chunk_predictions(ensemble: Ensemble, x: np.ndarray, first_row: int, *, name: str, level: float,
+def chunk_predictions(model: Predictor, x: np.ndarray, first_row: int, *, name: str, level: float,
                       members: bool) -> dict[str, np.ndarray]:
     """The prediction columns of the rows `x` (the file's rows from `first_row`, counted from 0): the
-    predictive mixture's summaries for a Gaussian ensemble, the members' otherwise. Runs on Dask workers."""
-    if ensemble.likelihood == "gaussian":
-        predictions = GaussianMixture(*ensemble._mixture_values(x, name, first_row + 1))  # rows as in the file
+    predictive mixture's summaries for a Gaussian model, the members' otherwise. Runs on Dask workers."""
+    if model.gaussian:
+        predictions = GaussianMixture(*model.mixture_values(x, name, first_row + 1))  # rows as in the file
     else:
-        predictions = Samples(ensemble._member_values(x, name, first_row + 1))
+        predictions = Samples(model.member_values(x, name, first_row + 1))
     return prediction_columns(predictions, level=level, members=members)
 
 
-def _predicted(ensemble: Ensemble, chunks: Iterator, options: dict[str, Any],
+@contextlib.contextmanager
+def _cluster(client: Any, scheduler: str | None, workers: int | None) -> Iterator[Any]:
+    """`client`; else a client of `scheduler` or of a local cluster of `workers` (closed on leaving); else None."""
+    if client is not None or (scheduler is None and workers is None):
+        yield client
+        return
+    with distributed.dask_client(scheduler, workers) as own:
+        yield own
+
+
+def _predicted(model: Predictor, chunks: Iterator, options: dict[str, Any],
                client: Any) -> Iterator[tuple[Any, dict[str, np.ndarray]]]:
     """(chunk, its prediction columns) in file order, computed here or on `client`'s workers."""
     if client is None:
         for chunk, x, first in chunks:
-            yield chunk, chunk_predictions(ensemble, x, first, **options)
+            yield chunk, chunk_predictions(model, x, first, **options)
         return
-    model = client.scatter(ensemble, broadcast=True)
+    shipped = client.scatter(model, broadcast=True)
     ahead = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
     pending: deque = deque()
     try:
         for chunk, x, first in chunks:
-            pending.append((chunk, client.submit(chunk_predictions, model, x, first, pure=False, **options)))
+            pending.append((chunk, client.submit(chunk_predictions, shipped, x, first, pure=False, **options)))
             if len(pending) >= ahead:
                 done, future = pending.popleft()
                 yield done, future.result()
@@ -96,7 +110,7 @@ def _predicted(ensemble: Ensemble, chunks: Iterator, options: dict[str, Any],
             done, future = pending.popleft()
             yield done, future.result()
     finally:
-        client.cancel([future for _, future in pending] + [model])
+        client.cancel([future for _, future in pending] + [shipped])
 
 
 def _with_columns(chunk: Any, columns: dict[str, np.ndarray]) -> Any:
