@@ -42,8 +42,7 @@ from uci_laplace import laplace_available, laplace_split
 from priorlab.datasets.published import PUBLISHED
 from priorlab.datasets.uci import UCIDataset, load_uci, uci_folders
 from priorlab.files import write_json
-from priorlab.metrics import score_all
-from priorlab.priors.selection import Protocol, refit, select
+from priorlab.priors.selection import Evaluation, Protocol, evaluate
 
 SCORES = ("nll", "rmse", "crps", "coverage90", "seconds")
 
@@ -61,10 +60,9 @@ def protocol_of(data: UCIDataset) -> Protocol:
     return Protocol(n_hidden=data.n_hidden, n_epochs=data.n_epochs)
 
 
-def _scores(y_test: np.ndarray, dist, started: float, chosen: str) -> dict:
-    scores = score_all(y_test, dist.means, np.sqrt(dist.variances))
-    return {**{name: scores[name] for name in SCORES if name != "seconds"},
-            "seconds": time.perf_counter() - started, "chosen": chosen}
+def _scores(evaluation: Evaluation) -> dict:
+    return {**{name: evaluation.scores[name] for name in SCORES if name != "seconds"},
+            "seconds": evaluation.seconds, "chosen": evaluation.selected.describe()}
 
 
 @functools.lru_cache(maxsize=2)
@@ -73,22 +71,16 @@ def _dataset(folder: Path) -> UCIDataset:
 
 
 def run_split(folder: Path, split: int, with_laplace: bool) -> dict[str, dict]:
-    """method -> scores of one split: shared selection on the training split, a refit per method on all of
-    it, scores on the test split (original units). A method's seconds count the shared selection too."""
+    """method -> scores of one split (`selection.evaluate`: shared selection on the training split, a refit per
+    method on all of it, scores on the test split in original units). A method's seconds count the shared
+    selection too."""
     torch.set_num_threads(1)
     data = _dataset(folder)
-    x_train, y_train, x_test, y_test = data.split_arrays(split)
-    protocol = protocol_of(data)
-    started = time.perf_counter()
-    chosen = select(x_train, y_train, protocol, seed=split, priors=tuple(METHODS.values()))
-    selection_seconds = time.perf_counter() - started
-    out = {}
-    for method, prior in METHODS.items():
-        started = time.perf_counter() - selection_seconds
-        ensemble = refit(x_train, y_train, protocol, chosen[prior], seed=split)
-        out[method] = _scores(y_test, ensemble.predict_distribution(x_test), started, chosen[prior].describe())
+    arrays = data.split_arrays(split)
+    evaluations = evaluate(*arrays, protocol_of(data), priors=tuple(METHODS.values()), seed=split)
+    out = {method: _scores(evaluations[prior]) for method, prior in METHODS.items()}
     if with_laplace:
-        out[LAPLACE] = laplace_split(x_train, y_train, x_test, y_test, data.n_hidden, data.n_epochs, seed=split)
+        out[LAPLACE] = laplace_split(*arrays, data.n_hidden, data.n_epochs, seed=split)
     return out
 
 

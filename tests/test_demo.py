@@ -10,7 +10,6 @@ import importlib.util
 import json
 import os
 import sys
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +18,11 @@ from PIL import Image
 from scipy import stats as sps
 from test_report import PageParser
 
-from priorlab import demo
 from priorlab.cli import main
-from priorlab.demo import POPULATION_CSV, PRIOR_SETTINGS, world_bank_population
+from priorlab.datasets.packaged import world_bank_population
+from priorlab.demo import PRIOR_SETTINGS, prior_functions
 from priorlab.report import REPORT_MARKER
+from priorlab.rl.settings import DEMO_QUICK_SWEEP
 
 PERONE_PROMPT = "with a population size of"  # the prompt of Perone (2019)
 NIGRINI_FIRST_DIGIT_MAD = (0.006, 0.012, 0.015)  # Nigrini (2012), table 7.1: close, acceptable, marginal
@@ -136,6 +136,13 @@ def test_deep_sea_section_prior_agent_learns_every_size_and_dithering_does_not(s
     assert any("learning time per seed" in text for text in page.text)
 
 
+def test_deep_sea_section_runs_the_quick_sweep_of_the_settings(summary):
+    runs = summary["deep_sea"]["runs"]
+    assert summary["deep_sea"]["budget"] == DEMO_QUICK_SWEEP.episodes
+    assert sorted({run["size"] for run in runs}) == list(DEMO_QUICK_SWEEP.sizes)
+    assert {run["seed"] for run in runs} == set(range(DEMO_QUICK_SWEEP.seeds))
+
+
 def test_prior_settings_are_wider_outside_the_data(summary):
     priors = summary["priors"]
     assert priors["members"] == 10 and priors["data_range"] == [0.0, 1.5]
@@ -152,7 +159,7 @@ def test_prior_settings_are_wider_outside_the_data(summary):
 def test_std_inside_and_outside_the_data_by_hand():
     grid = np.array([-1.0, 0.0, 0.75, 1.5, 2.0])
     std = np.array([4.0, 1.0, 2.0, 3.0, 8.0])  # inside [0, 1.5]: 1, 2, 3; outside: 4, 8
-    assert demo._std_inside_outside(std, grid, np.array([1.5, 0.0, 0.5])) == (2.0, 6.0)
+    assert prior_functions._std_inside_outside(std, grid, np.array([1.5, 0.0, 0.5])) == (2.0, 6.0)
 
 
 def test_the_page_shows_the_summary_numbers(summary, page):
@@ -267,11 +274,3 @@ def test_too_few_members_is_refused(tmp_path, capsys):
     assert exit_info.value.code == 2
     assert "members" in _stderr(capsys)
     assert list(tmp_path.iterdir()) == []
-
-
-def test_shipped_data_is_the_documented_copy():
-    frame = world_bank_population()
-    assert list(frame.columns) == ["Country Name", "Country Code", "Year", "Value"]
-    assert frame["Year"].between(1960, 2024).all()
-    notice = (resources.files("priorlab") / "data" / "README.md").read_text(encoding="utf-8")
-    assert POPULATION_CSV in notice and "SP.POP.TOTL" in notice and "PDDL" in notice

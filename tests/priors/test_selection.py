@@ -186,3 +186,27 @@ def test_a_run_stops_when_its_curve_stalls_and_keeps_the_readings_before(data, m
     assert (chosen.epochs, chosen.horizon) == (4, 12)  # the second reading
     assert len(adam_steps) == 8  # one step per epoch, stopped after the fourth reading instead of 12
     assert next(curve) == 0.5  # never read
+
+
+def test_evaluate_is_select_then_refit_then_scores_on_the_test_rows(data, monkeypatch):
+    """One selection for both methods, a refit per method on every training row, and the test rows' scores,
+    recomputed by hand from the refitted members."""
+    monkeypatch.setattr(selection, "CHECKPOINTS", 4)
+    x, y = data
+    x_train, y_train, x_test, y_test = x[:60], y[:60], x[60:], y[60:]
+    refits = []
+    evaluations = selection.evaluate(x_train, y_train, x_test, y_test, PROTOCOL, priors=("mlp", "none"), seed=3,
+                                     on_refit=refits.append)
+    assert list(evaluations) == refits == ["mlp", "none"]
+    chosen = select(x_train, y_train, PROTOCOL, seed=3, priors=("mlp", "none"))
+    for prior, evaluation in evaluations.items():
+        assert evaluation.selected == chosen[prior]
+        expected = selection.refit(x_train, y_train, PROTOCOL, chosen[prior], 3).predict_distribution(x_test)
+        means, variances = np.asarray(expected.means), np.asarray(expected.variances)
+        np.testing.assert_array_equal(np.asarray(evaluation.distribution.means), means)
+        np.testing.assert_array_equal(np.asarray(evaluation.distribution.variances), variances)
+        assert evaluation.scores["nll"] == pytest.approx(mixture_nll(y_test, means, variances), rel=1e-10)
+        assert evaluation.scores["rmse"] == pytest.approx(np.sqrt(np.mean((y_test - means.mean(axis=0)) ** 2)))
+        assert evaluation.seconds == evaluation.selection_seconds + evaluation.refit_seconds
+        assert 0 < evaluation.refit_seconds < evaluation.seconds
+    assert len({evaluation.selection_seconds for evaluation in evaluations.values()}) == 1  # one shared selection

