@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from priorlab.lm.prompts import BUILTIN_PROMPTS, KINDS, load_prompts_file
+from priorlab.lm.prompts import BUILTIN_PROMPTS, KINDS, gather_prompts, load_prompts_file
 
 
 def test_the_prompt_of_perone_2019_comes_first():
@@ -46,3 +46,12 @@ def test_unreadable_prompts_files_are_named(tmp_path):
         load_prompts_file(binary)
     with pytest.raises(ValueError, match="cannot be read"):
         load_prompts_file(tmp_path)
+
+
+def test_gathered_prompts_are_the_arguments_then_the_file_else_the_builtin_set(tmp_path):
+    path = tmp_path / "prompts.txt"
+    path.write_text("The lake is\n# a comment\nThe hill is\n", encoding="utf-8")
+    assert gather_prompts(["A price of $"], path) == ["A price of $", "The lake is", "The hill is"]
+    assert gather_prompts(None, path) == ["The lake is", "The hill is"]
+    assert gather_prompts(["In"]) == ["In"]
+    assert gather_prompts(None) == gather_prompts([]) == [p.text for p in BUILTIN_PROMPTS]

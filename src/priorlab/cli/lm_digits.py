@@ -30,30 +30,16 @@ def lm_digits(
     quiet: Quiet = False,
 ) -> None:
     """P(digit | prompt, a number follows) from a causal language model, with Benford statistics."""
-    from priorlab.lm import api
-    from priorlab.lm import prompts as builtin
+    from priorlab.lm.api import LowNumberMassWarning
+    from priorlab.lm.cluster import digit_distribution_of
+    from priorlab.lm.prompts import gather_prompts
 
     check_plot_path(plot)
-    options = {"position": position, "method": method, "batch_size": batch_size, "tol": tol}
-    api.check_distribution_options(**options)  # before the model loads, which takes seconds
-    texts = list(prompts or [])
-    if prompts_file is not None:
-        texts += [p.text for p in builtin.load_prompts_file(prompts_file)]
-    if not texts and prompts_file is None:
-        texts = [p.text for p in builtin.BUILTIN_PROMPTS]
-    texts = api.prompt_texts(texts)
+    texts = gather_prompts(prompts, prompts_file)
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", api.LowNumberMassWarning)
-        if scheduler is not None:
-            from priorlab.distributed import dask_client
-            from priorlab.lm.cluster import digit_distribution_on_cluster
-
-            with dask_client(scheduler) as client:
-                results = digit_distribution_on_cluster(model, texts, client, progress=not quiet, **options)
-        else:
-            from priorlab.lm.loading import load_lm
-
-            results = api.digit_distribution(load_lm(model, progress=not quiet), texts, progress=not quiet, **options)
+        warnings.simplefilter("always", LowNumberMassWarning)
+        results = digit_distribution_of(model, texts, scheduler=scheduler, progress=not quiet, position=position,
+                                        method=method, batch_size=batch_size, tol=tol)
     output = Output(json_output)
     for warning in caught:
         output.warn(str(warning.message))

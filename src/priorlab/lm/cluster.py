@@ -1,4 +1,5 @@
-"""`digit_distribution` with the prompts sharded over the workers of a Dask cluster.
+"""`digit_distribution` of a model named by its spec, in this process or with the prompts sharded over the
+workers of a Dask cluster.
 
 Only the model's spec travels: each worker loads the model once and keeps it for later shards; the client
 gathers the results in prompt order.
@@ -60,6 +61,21 @@ def digit_distribution_on_cluster(
     results = [result for part in client.gather(futures) for result in part]
     warn_low_number_mass(results, min_number_mass)
     return results
+
+
+def digit_distribution_of(spec: str, prompts: str | PromptLike | Iterable[str | PromptLike], *,
+                          scheduler: str | None = None, progress: bool = False, **options: Any
+                          ) -> list[DigitDistribution]:
+    """`digit_distribution` of the model `spec` names (see `load_lm`): loaded here, or on the workers of the
+    Dask `scheduler` (an address). The options are checked before the model loads, which takes seconds."""
+    check_distribution_options(**options)
+    texts = prompt_texts(prompts)
+    if scheduler is None:
+        return digit_distribution(load_lm(spec, progress=progress), texts, progress=progress, **options)
+    from priorlab.distributed import dask_client
+
+    with dask_client(scheduler) as client:
+        return digit_distribution_on_cluster(spec, texts, client, progress=progress, **options)
 
 
 _WORKER_LOAD_LOCK = threading.Lock()

@@ -153,3 +153,12 @@ def load_prompts_file(path: str | os.PathLike[str]) -> list[Prompt]:
     if not prompts:
         raise ValueError(f"prompts file {str(file)!r} holds no prompts (one per line; '#' starts a comment)")
     return prompts
+
+
+def gather_prompts(texts: list[str] | None, path: str | os.PathLike[str] | None = None) -> list[str]:
+    """The prompts a command was given: its `texts`, then those of the prompts file at `path`; the built-in
+    set when neither is given."""
+    gathered = list(texts or [])
+    if path is not None:
+        gathered += [prompt.text for prompt in load_prompts_file(path)]
+    return gathered if gathered or path is not None else [prompt.text for prompt in BUILTIN_PROMPTS]
