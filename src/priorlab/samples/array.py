@@ -47,10 +47,62 @@ def _is_torch_tensor(x: Any) -> bool:
 class Samples(NDArrayOperatorsMixin):
     """K aligned draws of an array; NumPy code applied to it runs draw by draw.
 
-    `data` has the draw axis first: shape `(K, *shape)`. A NumPy array (or anything
-    `np.asarray` accepts) is stored as an ndarray, a Dask array stays a Dask array (and
-    lazy); torch tensors must go through `Samples.from_torch`, so a device copy is never
-    implicit.
+    Quantities computed from the same draws stay aligned, so their correlations survive: `S - S`
+    is exactly zero, where subtracting two independent uncertainties would not be. Summaries over
+    the draws end the computation; per-draw reductions keep it going (see the module docstring).
+
+    Parameters
+    ----------
+    data : array_like or dask array, shape (K, *shape)
+        The draws, the draw axis first. A NumPy array (or anything `np.asarray` accepts) is
+        stored as an ndarray (not copied when it already is one), a Dask array stays a Dask
+        array (and lazy), a `Samples` shares its stored array. Torch tensors must go through
+        `Samples.from_torch`, so that a device copy is never implicit.
+
+    Attributes
+    ----------
+    samples : ndarray or dask array
+        The stored `(K, *shape)` array (not a copy): draw k is `samples[k]`.
+    n_draws : int
+        K, the number of draws.
+    shape, ndim, dtype, size
+        Those of one draw, as for an ndarray of that draw.
+
+    Raises
+    ------
+    TypeError
+        If `data` is a torch tensor.
+    ValueError
+        If `data` has no draw axis (0-d) or no draws.
+
+    Examples
+    --------
+    Three draws of a pair of quantities:
+
+    >>> import numpy as np
+    >>> from priorlab.samples import Samples
+    >>> s = Samples([[1.0, 2.0], [3.0, 4.0], [5.0, 9.0]])
+    >>> s.shape, s.n_draws
+    ((2,), 3)
+    >>> s.mean(), s.interval(0.5)
+    (array([3., 5.]), (array([2., 3.]), array([4. , 6.5])))
+
+    Operations apply draw by draw, so the difference keeps the draws' pairing:
+
+    >>> gap = s[1] - s[0]
+    >>> gap.samples
+    array([1., 1., 4.])
+    >>> float(gap.mean()), float((s - s).std().max())
+    (2.0, 0.0)
+    >>> np.sum(s).samples  # a per-draw reduction: still Samples
+    array([ 3.,  7., 14.])
+
+    Turning the draws into one plain array must be asked for:
+
+    >>> np.asarray(s)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: Samples cannot become a plain ndarray implicitly: use .mean() ... or .samples for the raw ...
     """
 
     __slots__ = ("_samples",)

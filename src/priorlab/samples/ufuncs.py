@@ -112,8 +112,8 @@ def _outer(ufunc: np.ufunc, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> 
     a, b = inputs
     draw_count([a, b, *(kwargs.get("out") or ())])
     a_ndim, b_ndim = per_draw_ndim(a), per_draw_ndim(b)
-    a_raw = a._samples if isinstance(a, Samples) else np.asarray(a)
-    b_raw = b._samples if isinstance(b, Samples) else b
+    a_raw = a.samples if isinstance(a, Samples) else np.asarray(a)
+    b_raw = b.samples if isinstance(b, Samples) else b
     a_raw = a_raw[(Ellipsis,) + (None,) * b_ndim]
     if isinstance(b, Samples):
         b_raw = b_raw[(slice(None),) + (None,) * a_ndim]
@@ -136,11 +136,11 @@ def _at(ufunc: np.ufunc, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Non
         (b,) = rest
         if isinstance(b, Samples):
             check_draws(a.n_draws, b.n_draws)
-            target_ndim = len(np.broadcast_to(np.empty((), bool), a._samples.shape)[full_key].shape) - 1
-            b = expand(b._samples, target_ndim)
-        ufunc.at(a._samples, full_key, b)
+            target_ndim = len(np.broadcast_to(np.empty((), bool), a.samples.shape)[full_key].shape) - 1
+            b = expand(b.samples, target_ndim)
+        ufunc.at(a.samples, full_key, b)
     else:
-        ufunc.at(a._samples, full_key)
+        ufunc.at(a.samples, full_key)
 
 
 @functools.cache
@@ -160,16 +160,16 @@ def _gufunc(ufunc: np.ufunc, inputs: tuple[Any, ...], kwargs: dict[str, Any]) ->
         a, b = inputs
         b_vector = per_draw_ndim(b) == 1
         if isinstance(b, Samples) and b_vector:
-            inputs[1] = wrap(b._samples[..., None])
+            inputs[1] = wrap(b.samples[..., None])
             drop_last = True
         if isinstance(a, Samples) and per_draw_ndim(a) == 1:
-            inputs[0] = wrap(a._samples[..., None, :])
+            inputs[0] = wrap(a.samples[..., None, :])
             drop_last, drop_second_last = (True, drop_last) if b_vector else (drop_last, True)
     core = _core_ndims(ufunc.signature)
     loop_ndim = max(max(per_draw_ndim(x) - c, 0) for x, c in zip(inputs, core, strict=True))
     n_draws = draw_count(inputs)
     raw = [
-        expand(x._samples, loop_ndim + c) if isinstance(x, Samples) else x
+        expand(x.samples, loop_ndim + c) if isinstance(x, Samples) else x
         for x, c in zip(inputs, core, strict=True)
     ]
     out = _with_outputs(kwargs, n_draws)
