@@ -59,9 +59,61 @@ def _valid_variances(variances: np.ndarray) -> np.ndarray:
 class GaussianMixture:
     """The uniform mixture of K Gaussians at each point.
 
-    means, variances: arrays of shape (K, *shape), the member axis first (as in `Samples`); every
-    variance finite and > 0. Methods return arrays of `shape` (the point shape, e.g. (n,) or (n, C)).
-    Dask arrays are kept lazy (their values are checked as their blocks are computed); see the module.
+    What an ensemble of Gaussian members predicts, kept as its components so that every summary is
+    exact (see the module docstring) rather than a normal approximation of the mixture. Methods
+    return arrays of `shape`, the point shape (e.g. (n,) or (n, C)).
+
+    Parameters
+    ----------
+    means : array_like or dask array, shape (K, *shape)
+        Each component's mean at each point, the member axis first (as in `Samples`); finite.
+    variances : array_like or dask array, shape (K, *shape)
+        Each component's variance; finite and > 0. Dask arrays in either argument are kept lazy
+        (their values are checked as their blocks are computed).
+
+    Attributes
+    ----------
+    means, variances : ndarray or dask array, shape (K, *shape)
+        The components as float64: read-only copies in memory, or lazy Dask arrays with the
+        components in one chunk.
+    n_components : int
+        K, the number of components (ensemble members).
+    shape : tuple of int
+        The point shape, that of every summary.
+    lazy : bool
+        Whether the components are Dask arrays (summaries are then Dask arrays too).
+    members : Samples
+        The component means as `Samples`, the member axis as the draw axis.
+
+    Raises
+    ------
+    ValueError
+        If `means` has no component axis, `variances` has another shape, a mean is not finite or a
+        variance is not finite and > 0 (for Dask arrays, when the block holding it is computed).
+
+    Examples
+    --------
+    Two members disagreeing at the first point and agreeing at the second:
+
+    >>> import numpy as np
+    >>> from priorlab.predictive import GaussianMixture
+    >>> mixture = GaussianMixture(means=[[0.0, 1.0], [2.0, 1.0]], variances=[[1.0, 0.25], [1.0, 0.25]])
+    >>> mixture
+    GaussianMixture(n_components=2, shape=(2,))
+    >>> mixture.mean(), mixture.var()
+    (array([1., 1.]), array([2.  , 0.25]))
+    >>> mixture.epistemic_std(), mixture.aleatoric_std()
+    (array([1., 0.]), array([1. , 0.5]))
+
+    Where the members agree, the 90% interval is the one Gaussian's, 1 -+ 1.645 x 0.5:
+
+    >>> lower, upper = mixture.interval(0.9)
+    >>> np.round(lower, 4), np.round(upper, 4)
+    (array([-1.2845,  0.1776]), array([3.2845, 1.8224]))
+    >>> mixture.cdf(1.0)
+    array([0.5, 0.5])
+    >>> mixture.sample(1000, seed=0).shape
+    (2,)
     """
 
     def __init__(self, means: Any, variances: Any):
