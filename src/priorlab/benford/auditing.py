@@ -66,11 +66,11 @@ class AuditFiles:
     test's figure, and the report folder. `check` refuses a path that cannot be written before any data
     is read."""
 
-    suspects: Path | None = None
-    duplicates: Path | None = None
-    groups: Path | None = None
-    plot: Path | None = None
-    report: Path | None = None
+    suspects: str | Path | None = None
+    duplicates: str | Path | None = None
+    groups: str | Path | None = None
+    plot: str | Path | None = None
+    report: str | Path | None = None
 
     def check(self) -> None:
         for path, option in ((self.suspects, "--suspects"), (self.duplicates, "--duplicates"),
@@ -169,7 +169,7 @@ class Audit:
         return {kind: {"path": str(path), "rows": counts[Path(path)], "top": self.top}
                 for kind, (path, _) in kinds.items() if path is not None}
 
-    def _write_groups(self, path: Path) -> None:
+    def _write_groups(self, path: str | Path) -> None:
         if self.groups is None:
             raise ValueError("--out writes the groups table: give --by too")
         with atomic_path(path) as temporary:
@@ -272,23 +272,10 @@ class Audit:
         )
 
 
-def audit(
-    path: str | Path,
-    column: str,
-    test: str = "first",
-    *,
-    by: str | None = None,
-    min_n: int = DEFAULT_MIN_N,
-    sign: str = "positive",
-    min_value: float | None = None,
-    top: int = 2,
-    every_test: bool = False,
-    strict: bool = False,
-    files: AuditFiles | None = None,
-    scheduler: str | None = None,
-    workers: int | None = None,
-    progress: bool = False,
-) -> Audit:
+def audit(path: str | Path, column: str, test: str = "first", *, by: str | None = None, min_n: int = DEFAULT_MIN_N,
+          sign: str = "positive", min_value: float | None = None, top: int = 2, every_test: bool = False,
+          strict: bool = False, files: AuditFiles | None = None, scheduler: str | None = None,
+          workers: int | None = None, progress: bool = False) -> Audit:
     """Audit `column` of the CSV/Parquet file `path` with Benford's `test` (one of `registry.CHOICES`).
 
     Parameters
@@ -323,19 +310,11 @@ def audit(
         For a bad option, a missing column, a file that cannot be read or written, or a test without values;
         each message names the option, file or column.
     """
-    check_choice(test, "--test", registry.CHOICES)
-    check_choice(sign, "--sign", digits.SIGNS)
-    top, min_n = check_int(top, "--top", 1), check_int(min_n, "--min-n", 1)
-    dask = _check_cluster(scheduler, workers)
     files = files or AuditFiles()
-    _check_request(test, by, files)
+    top, min_n = _check_request(test, sign, top, min_n, by, files)
+    dask = _check_cluster(scheduler, workers)
     files.check()
-    data = columns.read_column(path, column, strict=strict, by=by)
-    if test == registry.SUMMATION and data.n_text:
-        raise ValueError(f"--test {registry.SUMMATION}: {path}: the amounts must be numbers; {data.text_summary()}")
-    if dask and data.values.dtype == object:
-        raise ValueError(f"{path}: column {column!r} holds integers beyond 64 bits, which are counted "
-                         "exactly in one process only; run without --workers/--scheduler")
+    data = _read(path, column, test, by, strict, dask)
     every_test = every_test or files.report is not None
     tests = [test, *(name for name in registry.CHOICES if every_test and name != test)]
     options = {"sign": sign, "min_value": min_value, "name": f"{path}: column {column!r}"}
@@ -352,8 +331,10 @@ def audit(
     return dataclasses.replace(found, written=found.write(files))
 
 
-def _check_request(test: str, by: str | None, files: AuditFiles) -> None:
-    """Refuse, before any work, what the tests cannot do."""
+def _check_request(test: str, sign: str, top: int, min_n: int, by: str | None, files: AuditFiles) -> tuple[int, int]:
+    """Refuse, before any work, a bad option and what the tests cannot do; (top, min_n) as checked."""
+    check_choice(test, "--test", registry.CHOICES)
+    check_choice(sign, "--sign", digits.SIGNS)
     if files.groups is not None and by is None:
         raise ValueError("--out writes the groups table: give --by too")
     spec = registry.TESTS.get(test)
@@ -362,6 +343,18 @@ def _check_request(test: str, by: str | None, files: AuditFiles) -> None:
                          f"{', '.join(n for n, t in registry.TESTS.items() if not t.differences)}")
     if files.suspects is not None and spec is not None and spec.differences:
         raise ValueError(f"--suspects: the {test} test reads differences between values, so no row is a suspect")
+    return check_int(top, "--top", 1), check_int(min_n, "--min-n", 1)
+
+
+def _read(path: str | Path, column: str, test: str, by: str | None, strict: bool, dask: bool) -> Column:
+    """The amounts (and group keys), refused where the test or the cluster cannot take them."""
+    data = columns.read_column(path, column, strict=strict, by=by)
+    if test == registry.SUMMATION and data.n_text:
+        raise ValueError(f"--test {registry.SUMMATION}: {path}: the amounts must be numbers; {data.text_summary()}")
+    if dask and data.values.dtype == object:
+        raise ValueError(f"{path}: column {column!r} holds integers beyond 64 bits, which are counted "
+                         "exactly in one process only; run without --workers/--scheduler")
+    return data
 
 
 def _check_cluster(scheduler: str | None, workers: int | None) -> bool:

@@ -125,7 +125,7 @@ class BenfordResult:
     >>> result.n, result.conformity, str(result.dropped)
     (1000, 'close conformity', '2 zero')
     >>> [(s.label, s.text) for s in result.statistics()][:3]
-    [('N (values used)', '1,000'), ('values dropped', '2 zero'), ('chi-square', 'chi2 = 0.0412, df 8')]
+    [('N (values used)', '1,000'), ('values dropped', '2 zero'), ('chi-square', 'chi2 = 0.002362, df 8')]
     """
 
     test: str
